@@ -1,0 +1,209 @@
+/*
+ * drm_core.h - the OS-neutral DRM core, as a front end sees it.
+ *
+ * A front end (cuse-drm/ on Linux, the drm: scheme daemon on Redox) creates a
+ * struct drm_device for one driver, opens a struct drm_file per open() of a
+ * node, and forwards ioctl(), read() and poll() here.  Everything is
+ * serialised by one device lock taken inside these functions.
+ *
+ * Source of truth: the Linux DRM uAPI (libdrm's drm.h, drm_mode.h) and the
+ * kernel's drivers/gpu/drm/drm_ioctl.c, drm_file.c, drm_gem.c, drm_mode_*.c.
+ */
+#ifndef CUSE_DRM_CORE_H
+#define CUSE_DRM_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct drm_device;
+struct drm_file;
+struct drm_driver;
+struct drm_shmem;
+
+/**
+ * DRM_ERETRY - returned (negated) by a user-memory accessor, and passed up by
+ * drm_ioctl(), when the client memory needed is not available in this round.
+ * The CUSE front end then answers FUSE_IOCTL with a RETRY naming the ranges it
+ * recorded, and calls drm_ioctl() again with them (DESIGN.md decision 3).
+ * Not a Linux errno; never reaches a client.
+ */
+#define DRM_ERETRY 4096
+
+/**
+ * struct drm_user_mem - accessor for client memory (DESIGN.md decision 3).
+ *
+ * The core never dereferences a client address.  Addresses are the client's
+ * virtual addresses as 64-bit integers (the uAPI's __u64 pointers).
+ *
+ * @copy_from: copy @len bytes at client address @uaddr into @dst.  Returns 0,
+ *     -EFAULT when the client memory is not readable, or -DRM_ERETRY when the
+ *     range is not available yet (the accessor records it; the handler must
+ *     return the error unchanged, having changed no state).
+ * @copy_to: copy @len bytes from @src to client address @uaddr.  Returns 0 or
+ *     -EFAULT.  When the range is not available yet, the accessor records it
+ *     and returns 0 (the write is dropped); the front end will rerun the whole
+ *     ioctl, so a handler that writes client memory after changing state must
+ *     first call @prepare_to for that range.
+ * @prepare_to: declare that @uaddr/@len will be written.  Returns 0 when it
+ *     can be, -DRM_ERETRY when the range was recorded for the next round, or
+ *     -EFAULT.
+ * @ctx: passed to the callbacks.
+ */
+struct drm_user_mem {
+	int (*copy_from)(void *ctx, void *dst, uint64_t uaddr, size_t len);
+	int (*copy_to)(void *ctx, uint64_t uaddr, const void *src, size_t len);
+	int (*prepare_to)(void *ctx, uint64_t uaddr, size_t len);
+	void *ctx;
+};
+
+/** enum drm_minor_type - node type; values match the kernel's enum drm_minor_type. */
+enum drm_minor_type {
+	DRM_MINOR_PRIMARY = 0,
+	DRM_MINOR_RENDER = 2,
+};
+
+/**
+ * struct drm_caller - who makes a call, as the front end learned it (on Linux
+ * from fuse_req_ctx()).  @privileged stands for capable(CAP_SYS_ADMIN); the
+ * front end sets it for uid 0.
+ */
+struct drm_caller {
+	int32_t pid;
+	uint32_t uid;
+	uint32_t gid;
+	bool privileged;
+};
+
+/**
+ * struct drm_device_stats - live object counts, for leak checks (DESIGN.md
+ * decision 7) and `drmctl stats`.
+ */
+struct drm_device_stats {
+	uint32_t files;          /* open struct drm_file */
+	uint32_t gem_objects;    /* live GEM objects */
+	uint32_t gem_handles;    /* handles over all files */
+	uint32_t framebuffers;   /* live framebuffers */
+	uint32_t blobs;          /* property blobs (including the driver's own, e.g. EDID) */
+	uint32_t pending_events; /* events queued or reserved over all files */
+	uint32_t has_master;     /* 1 while the device has a current master */
+	uint64_t gem_bytes;      /* bytes of GEM backing store */
+};
+
+/* ------------------------------------------------------------------ */
+/* Devices                                                             */
+/* ------------------------------------------------------------------ */
+
+/**
+ * drm_driver_find() - look up a built-in driver by its DRM name ("vkms").
+ * Returns NULL when there is none.
+ */
+const struct drm_driver *drm_driver_find(const char *name);
+
+/** drm_driver_names() - NULL-terminated list of the built-in drivers' names. */
+const char *const *drm_driver_names(void);
+
+/**
+ * drm_device_create() - create a device for @driver and run its load hook.
+ * Returns 0 and sets *@out, or a negative errno.
+ */
+int drm_device_create(const struct drm_driver *driver, struct drm_device **out);
+
+/**
+ * drm_device_destroy() - unload the driver and free the device.  All files
+ * must have been released.
+ */
+void drm_device_destroy(struct drm_device *dev);
+
+/** drm_device_driver_name() - the name DRM_IOCTL_VERSION reports ("vkms"). */
+const char *drm_device_driver_name(const struct drm_device *dev);
+
+/** drm_device_has_render_node() - whether the driver serves a render node (DRIVER_RENDER). */
+bool drm_device_has_render_node(const struct drm_device *dev);
+
+/** drm_device_get_stats() - snapshot of the live object counts. */
+void drm_device_get_stats(struct drm_device *dev, struct drm_device_stats *stats);
+
+/* ------------------------------------------------------------------ */
+/* Files (kernel: drm_file.c)                                          */
+/* ------------------------------------------------------------------ */
+
+/**
+ * drm_file_open() - open(2) of a node of type @type by @caller.
+ *
+ * Mirrors drm_open(): on a primary node the first opener while the device has
+ * no master becomes master.  Returns 0 and *@out, or -ENOMEM.
+ */
+int drm_file_open(struct drm_device *dev, enum drm_minor_type type,
+		  const struct drm_caller *caller, struct drm_file **out);
+
+/**
+ * drm_file_release() - the last close of an open file.  Frees its GEM
+ * handles, framebuffers (turning off what scans them out), pending events
+ * and master status, as drm_release() does.
+ */
+void drm_file_release(struct drm_file *file);
+
+/**
+ * drm_ioctl() - dispatch one ioctl, as the kernel's drm_ioctl() does.
+ * @cmd: the ioctl number as the client passed it.
+ * @arg: the client address of the argument struct.
+ * @um: accessor for client memory.
+ *
+ * The argument struct is read with @um (for _IOC_WRITE) and written back
+ * (for _IOC_READ), even when the handler fails, as the kernel does.
+ * Returns 0, a negative errno for the client, or -DRM_ERETRY (see there).
+ */
+int drm_ioctl(struct drm_file *file, unsigned int cmd, uint64_t arg,
+	      const struct drm_user_mem *um, const struct drm_caller *caller);
+
+/**
+ * drm_ioctl_arg_size() - the argument struct's size in bytes that the core
+ * will read and write for @cmd, and whether it reads (@in) and writes (@out)
+ * it.  The CUSE front end uses it to ask for the struct in the first RETRY
+ * round.  Returns false when the core does not know @cmd (the ioctl then
+ * fails without touching client memory).
+ */
+bool drm_ioctl_arg_size(struct drm_device *dev, unsigned int cmd, size_t *size,
+			bool *in, bool *out);
+
+/**
+ * drm_read() - read(2): copy whole pending events into @buf (@len bytes).
+ * Never blocks.  Returns the bytes copied (0 when the first event does not
+ * fit), or -EAGAIN when there is no event; the front end then parks a
+ * blocking read until the event notification fires.
+ */
+long drm_read(struct drm_file *file, void *buf, size_t len);
+
+/** drm_poll() - true when an event is pending (EPOLLIN | EPOLLRDNORM). */
+bool drm_poll(struct drm_file *file);
+
+/**
+ * drm_file_set_event_notify() - @notify(@ctx) is called whenever an event is
+ * queued on @file, with the device lock held.  It may call drm_read() and
+ * drm_poll() (the lock is recursive) but nothing that blocks.
+ */
+void drm_file_set_event_notify(struct drm_file *file, void (*notify)(void *ctx), void *ctx);
+
+/**
+ * drm_gem_mmap_lookup() - what mmap(2) of @len bytes at fake offset @offset
+ * on @file maps, as drm_gem_mmap() finds it: the GEM object whose mmap offset
+ * node starts at @offset, which @file must hold a handle to, and whose size
+ * covers @len.  On success *@shmem holds a new reference (drop it with
+ * drm_platform_shmem_put()).  Returns 0, -EINVAL for a bad range, or
+ * -EACCES when @file holds no handle to the object.
+ */
+int drm_gem_mmap_lookup(struct drm_file *file, uint64_t offset, uint64_t len,
+			struct drm_shmem **shmem);
+
+/**
+ * drm_crtc_capture() - the pixels that CRTC number @crtc_index shows, as
+ * XRGB8888 (@pixels holds @width * @height words, row-major).  The driver
+ * composes them (vkms: its composer).  Returns 0, -ENOENT for no such CRTC,
+ * -ENODATA when the CRTC is off, -EINVAL when @width/@height do not match
+ * the active mode, or -EOPNOTSUPP when the driver cannot capture.
+ */
+int drm_crtc_capture(struct drm_device *dev, unsigned int crtc_index,
+		     uint32_t *pixels, uint32_t width, uint32_t height);
+
+#endif

@@ -1,0 +1,443 @@
+/*
+ * drm_driver.h - what a driver core in drivers/ sees of the DRM core: the
+ * driver ops, the KMS object model and the helpers to build it.
+ *
+ * Modelled on the kernel's struct drm_driver (include/drm/drm_drv.h), the
+ * KMS objects of include/drm/drm_{connector,crtc,plane,encoder,framebuffer}.h
+ * and their atomic states, cut down to what the core implements.  All calls
+ * that change objects are made with the device lock held, except load and
+ * unload which run before any file is open and after all are closed.
+ */
+#ifndef CUSE_DRM_DRIVER_H
+#define CUSE_DRM_DRIVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <drm.h>
+#include <drm_mode.h>
+#include <drm_fourcc.h>
+
+#include "core/drm_core.h"
+#include "core/drm_list.h"
+#include "core/platform.h"
+
+/* Driver feature flags; values follow the kernel's enum drm_driver_feature. */
+#define DRIVER_GEM      (1u << 0)
+#define DRIVER_MODESET  (1u << 1)
+#define DRIVER_RENDER   (1u << 3)
+#define DRIVER_ATOMIC   (1u << 4)
+#define DRIVER_SYNCOBJ  (1u << 5)
+
+/* Ioctl permission flags; values follow the kernel's enum drm_ioctl_flags. */
+#define DRM_AUTH          (1u << 0)
+#define DRM_MASTER        (1u << 1)
+#define DRM_ROOT_ONLY     (1u << 2)
+#define DRM_RENDER_ALLOW  (1u << 5)
+
+/* Connector status as GETCONNECTOR reports it (kernel enum drm_connector_status). */
+#define DRM_MODE_CONNECTED 1
+#define DRM_MODE_DISCONNECTED 2
+#define DRM_MODE_UNKNOWNCONNECTION 3
+
+/* Subpixel order (kernel enum subpixel_order). */
+#define DRM_MODE_SUBPIXEL_UNKNOWN 0
+#define DRM_MODE_SUBPIXEL_NONE 6
+
+/* Plane types, the values of the "type" property (kernel enum drm_plane_type). */
+#define DRM_PLANE_TYPE_OVERLAY 0
+#define DRM_PLANE_TYPE_PRIMARY 1
+#define DRM_PLANE_TYPE_CURSOR 2
+
+/** Kernel-internal errno values the core returns where the kernel does. */
+#define DRM_ENOTSUPP 524
+
+/**
+ * struct drm_ioctl_desc - one row of an ioctl table, as DRM_IOCTL_DEF in
+ * drm_ioctl.c: the full ioctl number (its size and direction bits give the
+ * struct the core copies), permission flags, handler and name.  The handler
+ * gets a zero-extended kernel-side copy of the argument struct.
+ */
+struct drm_ioctl_desc {
+	unsigned int cmd;
+	uint32_t flags;
+	int (*func)(struct drm_device *dev, void *data, struct drm_file *file);
+	const char *name;
+};
+
+/* ------------------------------------------------------------------ */
+/* Mode objects and properties (kernel: drm_mode_object.c, drm_property.c) */
+/* ------------------------------------------------------------------ */
+
+#define DRM_OBJECT_MAX_PROPERTY 24
+
+struct drm_property;
+
+/** struct drm_object_properties - the properties attached to a mode object and their stored values. */
+struct drm_object_properties {
+	uint32_t count;
+	struct drm_property *props[DRM_OBJECT_MAX_PROPERTY];
+	uint64_t values[DRM_OBJECT_MAX_PROPERTY];
+};
+
+/** struct drm_mode_object - id and type (DRM_MODE_OBJECT_*) of a KMS object. */
+struct drm_mode_object {
+	uint32_t id;
+	uint32_t type;
+	struct drm_object_properties *properties; /* NULL for objects without properties */
+};
+
+/** struct drm_property_enum - one enum or bitmask entry: value (bit number for bitmasks) and name. */
+struct drm_property_enum {
+	uint64_t value;
+	char name[DRM_PROP_NAME_LEN];
+};
+
+/**
+ * struct drm_property - a property: name, DRM_MODE_PROP_* flags, the values
+ * that describe it (range bounds, enum values, the object type of an object
+ * property) and enum names.
+ */
+struct drm_property {
+	struct drm_mode_object base;
+	uint32_t flags;
+	char name[DRM_PROP_NAME_LEN];
+	uint32_t num_values;
+	uint64_t *values;
+	uint32_t num_enums;
+	struct drm_property_enum *enums;
+	struct drm_list_head head; /* in drm_device.properties */
+};
+
+/**
+ * struct drm_property_blob - an immutable byte blob (EDID, MODE_ID, ...).
+ * Reference counted; @owner is the file that created it with
+ * MODE_CREATEPROPBLOB, NULL for the driver's own.
+ */
+struct drm_property_blob {
+	struct drm_mode_object base;
+	uint32_t refcount;
+	uint32_t length;
+	struct drm_file *owner;
+	struct drm_list_head head; /* in drm_device.blobs */
+	unsigned char data[];
+};
+
+/* ------------------------------------------------------------------ */
+/* GEM (kernel: drm_gem.c)                                              */
+/* ------------------------------------------------------------------ */
+
+/**
+ * struct drm_gem_object - a buffer: @size bytes (page multiple) of shareable
+ * memory.  Reference counted by handles and framebuffers.  @mmap_offset is
+ * the fake offset MAP_DUMB hands out (0 until then).
+ */
+struct drm_gem_object {
+	struct drm_device *dev;
+	uint32_t refcount;
+	uint32_t handle_count;
+	uint64_t size;
+	uint64_t mmap_offset;
+	struct drm_shmem *shmem;
+	struct drm_list_head head; /* in drm_device.gem_objects */
+};
+
+/** drm_gem_object_vaddr() - the daemon's mapping of @obj's pages. */
+void *drm_gem_object_vaddr(struct drm_gem_object *obj);
+
+/* ------------------------------------------------------------------ */
+/* Framebuffers and formats (kernel: drm_framebuffer.c, drm_fourcc.c)  */
+/* ------------------------------------------------------------------ */
+
+/**
+ * struct drm_format_info - layout of a DRM fourcc, as the kernel's
+ * drm_format_info: planes, bytes per pixel per plane (cpp), subsampling,
+ * alpha, and the legacy depth (0 where there is none).
+ */
+struct drm_format_info {
+	uint32_t format;
+	uint8_t depth;
+	uint8_t num_planes;
+	uint8_t cpp[4];
+	uint8_t hsub, vsub;
+	bool has_alpha;
+	bool is_yuv;
+};
+
+/** drm_format_info() - the table entry for @format, or NULL when the core does not know it. */
+const struct drm_format_info *drm_format_info(uint32_t format);
+
+/** drm_format_name() - the fourcc as text ("XR24") into @buf (5 bytes). */
+const char *drm_format_name(uint32_t format, char buf[5]);
+
+/**
+ * struct drm_framebuffer - a framebuffer: up to four GEM objects with
+ * pitches and offsets (bytes), a format and a size in pixels.  Reference
+ * counted: the owning file's list holds one, every plane scanning it out one.
+ */
+struct drm_framebuffer {
+	struct drm_mode_object base;
+	struct drm_device *dev;
+	uint32_t refcount;
+	struct drm_file *owner;
+	const struct drm_format_info *format;
+	uint32_t width, height;
+	uint32_t pitches[4];
+	uint32_t offsets[4];
+	uint64_t modifier;
+	uint32_t flags;
+	struct drm_gem_object *obj[4];
+	struct drm_list_head file_head; /* in drm_file.fbs while the file owns it */
+	struct drm_list_head dev_head;  /* in drm_device.fbs */
+};
+
+/* ------------------------------------------------------------------ */
+/* KMS objects (kernel: drm_connector.c, drm_encoder.c, drm_crtc.c, drm_plane.c) */
+/* ------------------------------------------------------------------ */
+
+struct drm_crtc;
+
+/**
+ * struct drm_plane_state - what a plane scans out: @fb's region @src_* (16.16
+ * fixed point, pixels) onto @crtc at @crtc_* (integer pixels).
+ */
+struct drm_plane_state {
+	struct drm_crtc *crtc;
+	struct drm_framebuffer *fb;
+	uint32_t src_x, src_y, src_w, src_h;
+	int32_t crtc_x, crtc_y;
+	uint32_t crtc_w, crtc_h;
+};
+
+/** struct drm_plane - a scanout plane: DRM_PLANE_TYPE_*, formats, the CRTCs it can feed. */
+struct drm_plane {
+	struct drm_mode_object base;
+	struct drm_object_properties props;
+	struct drm_device *dev;
+	unsigned int index;
+	uint32_t type;
+	uint32_t possible_crtcs;
+	uint32_t format_count;
+	uint32_t formats[32];
+	struct drm_plane_state state;
+};
+
+/**
+ * struct drm_crtc_state - @enable: a mode is set; @active: it is lit (DPMS
+ * on); @mode: the mode; @mode_blob: its MODE_ID blob while enabled.
+ */
+struct drm_crtc_state {
+	bool enable;
+	bool active;
+	struct drm_mode_modeinfo mode;
+	struct drm_property_blob *mode_blob;
+};
+
+struct drm_pending_event;
+
+/** struct drm_crtc_funcs - driver hooks of a CRTC; each is optional. */
+struct drm_crtc_funcs {
+	/** mode_valid: MODE_OK (0) or a reason; called for every mode set. */
+	int (*mode_valid)(struct drm_crtc *crtc, const struct drm_mode_modeinfo *mode);
+	/** enable: the CRTC was lit with state.mode; start vblank interrupts. */
+	void (*enable)(struct drm_crtc *crtc);
+	/** disable: the CRTC was turned off; stop vblank interrupts. */
+	void (*disable)(struct drm_crtc *crtc);
+	/** flush: plane states feeding the CRTC changed (new fb, new source). */
+	void (*flush)(struct drm_crtc *crtc);
+	/** capture: compose what the CRTC shows into XRGB8888 @pixels (@w x @h); 0 or -errno. */
+	int (*capture)(struct drm_crtc *crtc, uint32_t *pixels, uint32_t w, uint32_t h);
+};
+
+/**
+ * struct drm_crtc - a CRTC: its primary and cursor planes, state, vblank
+ * counter and timestamp (ns, CLOCK_MONOTONIC) and at most one pending page
+ * flip.  @vblank_count counts vblanks since device creation.
+ */
+struct drm_crtc {
+	struct drm_mode_object base;
+	struct drm_object_properties props;
+	struct drm_device *dev;
+	unsigned int index;
+	struct drm_plane *primary;
+	struct drm_plane *cursor;
+	uint32_t gamma_size;
+	const struct drm_crtc_funcs *funcs;
+	struct drm_crtc_state state;
+	uint64_t vblank_count;
+	uint64_t vblank_time_ns;
+	bool flip_pending;
+	struct drm_pending_event *flip_event;
+	void *driver_private;
+};
+
+/** struct drm_encoder - an encoder: DRM_MODE_ENCODER_*, the CRTCs it can take input from. */
+struct drm_encoder {
+	struct drm_mode_object base;
+	struct drm_device *dev;
+	unsigned int index;
+	uint32_t type;
+	uint32_t possible_crtcs;
+	uint32_t possible_clones;
+	struct drm_crtc *crtc; /* current route, NULL when idle */
+};
+
+/**
+ * struct drm_connector - a connector: DRM_MODE_CONNECTOR_* and its per-type
+ * index, status (DRM_MODE_CONNECTED = 1 ...), size in mm, the modes from its
+ * EDID, and the encoder it can use.
+ */
+struct drm_connector {
+	struct drm_mode_object base;
+	struct drm_object_properties props;
+	struct drm_device *dev;
+	unsigned int index;
+	uint32_t type;
+	uint32_t type_id;
+	uint32_t status;
+	uint32_t mm_width, mm_height;
+	uint32_t subpixel;
+	struct drm_encoder *encoder;   /* the one possible encoder */
+	struct drm_crtc *crtc;         /* current route, NULL when idle */
+	uint32_t dpms;
+	struct drm_property_blob *edid_blob;
+	struct drm_mode_modeinfo *modes;
+	uint32_t count_modes;
+};
+
+/* ------------------------------------------------------------------ */
+/* Driver and device                                                    */
+/* ------------------------------------------------------------------ */
+
+/**
+ * struct drm_driver - a driver core, as the kernel's struct drm_driver: the
+ * identity DRM_IOCTL_VERSION reports, features (DRIVER_*), hooks and its
+ * private ioctl table (numbers DRM_COMMAND_BASE + i).
+ */
+struct drm_driver {
+	const char *name;
+	const char *desc;
+	const char *date;
+	int major, minor, patchlevel;
+	uint32_t driver_features;
+	/** load: create the KMS objects; 0 or -errno. */
+	int (*load)(struct drm_device *dev);
+	/** unload: stop timers and free driver state.  Called without the device lock. */
+	void (*unload)(struct drm_device *dev);
+	/** dumb_create: NULL means the core's shmem dumb buffers (drm_gem_shmem_dumb_create). */
+	int (*dumb_create)(struct drm_file *file, struct drm_device *dev, struct drm_mode_create_dumb *args);
+	const struct drm_ioctl_desc *ioctls;
+	int num_ioctls;
+};
+
+/** struct drm_mode_config - device-wide KMS limits, as the kernel's drm_mode_config. */
+struct drm_mode_config {
+	uint32_t min_width, min_height, max_width, max_height;
+	uint32_t preferred_depth;
+	uint32_t prefer_shadow;
+	uint32_t cursor_width, cursor_height;
+	bool async_page_flip;
+	bool fb_modifiers_not_supported;
+};
+
+/* Devices hold a fixed number of each KMS object; enough for vkms's 4 CRTCs. */
+#define DRM_MAX_CRTCS 4
+#define DRM_MAX_PLANES 16
+#define DRM_MAX_CONNECTORS 8
+
+/** drm_dev_lock() / drm_dev_unlock() - the device lock, for drivers' timer callbacks. */
+void drm_dev_lock(struct drm_device *dev);
+void drm_dev_unlock(struct drm_device *dev);
+
+/** drm_dev_mode_config() - the device's KMS limits, filled in by the driver's load hook. */
+struct drm_mode_config *drm_dev_mode_config(struct drm_device *dev);
+
+/** drm_dev_set_private() / drm_dev_private() - the driver's per-device state. */
+void drm_dev_set_private(struct drm_device *dev, void *priv);
+void *drm_dev_private(struct drm_device *dev);
+
+/* Object creation, for load hooks.  Each returns NULL on ENOMEM or when the fixed limit is hit. */
+
+/**
+ * drm_plane_create() - a plane of DRM_PLANE_TYPE_@type for CRTC mask
+ * @possible_crtcs, accepting @formats (@count fourccs, at most 32), with the
+ * kernel's "type" property and the atomic plane properties.
+ */
+struct drm_plane *drm_plane_create(struct drm_device *dev, uint32_t possible_crtcs, uint32_t type,
+				   const uint32_t *formats, uint32_t count);
+
+/** drm_crtc_create() - a CRTC fed by @primary (and @cursor, may be NULL) with hooks @funcs. */
+struct drm_crtc *drm_crtc_create(struct drm_device *dev, struct drm_plane *primary,
+				 struct drm_plane *cursor, const struct drm_crtc_funcs *funcs);
+
+/** drm_encoder_create() - an encoder of DRM_MODE_ENCODER_@type for CRTC mask @possible_crtcs. */
+struct drm_encoder *drm_encoder_create(struct drm_device *dev, uint32_t type, uint32_t possible_crtcs);
+
+/**
+ * drm_connector_create() - a connector of DRM_MODE_CONNECTOR_@type using
+ * @encoder, with EDID, DPMS, link-status, non-desktop and CRTC_ID properties.
+ */
+struct drm_connector *drm_connector_create(struct drm_device *dev, uint32_t type,
+					   struct drm_encoder *encoder);
+
+/**
+ * drm_connector_update_edid() - set the connector's EDID (@len bytes, a
+ * multiple of 128; NULL clears it), update its EDID property blob, size in mm
+ * and mode list from it, and its status (@connected).  Returns 0, -EINVAL for
+ * an EDID that does not parse, or -ENOMEM.
+ */
+int drm_connector_update_edid(struct drm_connector *conn, const uint8_t *edid, size_t len,
+			      bool connected);
+
+/** drm_crtc_from_index() - CRTC number @index, or NULL. */
+struct drm_crtc *drm_crtc_from_index(struct drm_device *dev, unsigned int index);
+
+/**
+ * drm_crtc_handle_vblank() - a vblank happened on @crtc at @timestamp_ns
+ * (CLOCK_MONOTONIC); @count vblanks passed since the last call (more than 1
+ * when the timer ran late).  Completes a pending page flip and sends its
+ * event.  Takes the device lock itself; ignored while the CRTC is off.
+ */
+void drm_crtc_handle_vblank(struct drm_crtc *crtc, uint64_t timestamp_ns, uint64_t count);
+
+/** drm_mode_frame_duration_ns() - one frame of @mode in nanoseconds (htotal * vtotal / clock). */
+uint64_t drm_mode_frame_duration_ns(const struct drm_mode_modeinfo *mode);
+
+/* ------------------------------------------------------------------ */
+/* EDID (kernel: drm_edid.c; VESA E-EDID 1.4, VESA DMT 1.0 r13)         */
+/* ------------------------------------------------------------------ */
+
+/** struct drm_edid_params - what drm_edid_build() puts into an EDID base block. */
+struct drm_edid_params {
+	const char *vendor;         /* three capital letters, the PNP id */
+	uint16_t product;
+	uint32_t serial;
+	const char *monitor_name;   /* up to 13 characters */
+	uint32_t width_mm, height_mm;
+	const struct drm_mode_modeinfo *preferred; /* becomes the first detailed timing */
+};
+
+/**
+ * drm_edid_build() - write a valid 128-byte EDID 1.4 base block into @edid:
+ * the preferred detailed timing, the established timings 640x480, 800x600 and
+ * 1024x768 at 60 Hz, standard timings for the common DMT modes up to
+ * 1920x1080, a range-limits and a monitor-name descriptor, and the checksum.
+ * Returns 0 or -EINVAL for bad parameters.
+ */
+int drm_edid_build(const struct drm_edid_params *p, uint8_t edid[128]);
+
+/**
+ * drm_edid_parse_modes() - the modes an EDID advertises, as drm_add_edid_modes()
+ * finds them in the base block: detailed timings (the first one marked
+ * preferred), established timings and standard timings (DMT).  Duplicates
+ * are dropped.  Writes at most @max modes to @modes and returns how many, or
+ * -EINVAL when the header or a checksum is wrong.
+ */
+int drm_edid_parse_modes(const uint8_t *edid, size_t len, struct drm_mode_modeinfo *modes,
+			 unsigned int max, uint32_t *width_mm, uint32_t *height_mm);
+
+/** drm_mode_dmt() - the VESA DMT timing for @w x @h at @refresh Hz, or NULL. */
+const struct drm_mode_modeinfo *drm_mode_dmt(uint32_t w, uint32_t h, uint32_t refresh);
+
+#endif

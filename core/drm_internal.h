@@ -1,0 +1,178 @@
+/*
+ * drm_internal.h - structures and functions shared by the core's own files.
+ * Not for drivers (they use drm_driver.h) nor front ends (drm_core.h).
+ */
+#ifndef CUSE_DRM_INTERNAL_H
+#define CUSE_DRM_INTERNAL_H
+
+#include "core/drm_driver.h"
+#include "core/drm_idr.h"
+
+/** Bytes of events a file may have queued or reserved, as the kernel's event_space. */
+#define DRM_EVENT_SPACE 4096
+
+/** Interface version the core implements (DRM_IF_MAJOR/MINOR in drm_ioctl.c). */
+#define DRM_IF_MAJOR 1
+#define DRM_IF_MINOR 4
+
+/** struct drm_master - a master: created by the first opener or SET_MASTER (kernel: drm_auth.c). */
+struct drm_master {
+	uint32_t refcount;
+	char *unique;        /* bus id set by SET_VERSION 1.1+, NULL before */
+	uint32_t unique_len;
+};
+
+/**
+ * struct drm_pending_event - an event reserved for, then queued on, a file.
+ * @file is NULL once the file is gone; the event is then freed on completion.
+ */
+struct drm_pending_event {
+	struct drm_file *file;
+	struct drm_list_head link;
+	uint32_t length;
+	union {
+		struct drm_event base;
+		struct drm_event_vblank vbl;
+		unsigned char bytes[64];
+	} ev;
+};
+
+/** struct drm_file - one open file of a node (kernel: struct drm_file). */
+struct drm_file {
+	struct drm_device *dev;
+	enum drm_minor_type minor_type;
+	int32_t pid;          /* opener's pid, for the master permission check */
+	uint32_t uid;
+	bool authenticated;
+	bool is_master;       /* owns @master (created it) */
+	bool was_master;
+	bool universal_planes;
+	bool atomic;
+	bool aspect_ratio_allowed;
+	bool writeback_connectors;
+	bool stereo_allowed;
+	struct drm_master *master;
+	struct drm_idr handles;        /* GEM handle -> struct drm_gem_object */
+	struct drm_list_head fbs;           /* struct drm_framebuffer.file_head */
+	struct drm_list_head events;        /* queued struct drm_pending_event */
+	uint32_t event_space;
+	void (*event_notify)(void *ctx);
+	void *event_notify_ctx;
+	struct drm_list_head head;          /* in drm_device.files */
+	/* Only valid during drm_ioctl(). */
+	const struct drm_user_mem *um;
+	const struct drm_caller *caller;
+};
+
+/** struct drm_device - one device served by a driver core. */
+struct drm_device {
+	const struct drm_driver *driver;
+	struct drm_mutex *lock;
+	void *driver_private;
+	struct drm_master *master;      /* the current master, NULL when none */
+	struct drm_mode_config mode_config;
+	struct drm_idr objects;          /* mode object id -> struct drm_mode_object */
+	struct drm_list_head files;
+	struct drm_list_head gem_objects;
+	struct drm_list_head fbs;
+	struct drm_list_head properties;
+	struct drm_list_head blobs;
+	uint64_t next_mmap_offset;       /* bytes; the next fake offset MAP_DUMB hands out */
+	uint32_t num_crtcs, num_planes, num_encoders, num_connectors;
+	struct drm_crtc *crtcs[DRM_MAX_CRTCS];
+	struct drm_plane *planes[DRM_MAX_PLANES];
+	struct drm_encoder *encoders[DRM_MAX_CONNECTORS];
+	struct drm_connector *connectors[DRM_MAX_CONNECTORS];
+	struct {
+		struct drm_property *dpms, *edid, *link_status, *non_desktop, *crtc_id;
+		struct drm_property *plane_type, *fb_id, *src_x, *src_y, *src_w, *src_h;
+		struct drm_property *crtc_x, *crtc_y, *crtc_w, *crtc_h;
+		struct drm_property *active, *mode_id;
+	} prop;
+};
+
+/* drm_ioctl.c helpers for handlers */
+bool drm_core_check_feature(const struct drm_device *dev, uint32_t feature);
+bool drm_is_current_master(const struct drm_file *file);
+bool drm_is_render_client(const struct drm_file *file);
+bool drm_file_privileged(const struct drm_file *file);
+int drm_copy_from_user(struct drm_file *file, void *dst, uint64_t uaddr, size_t len);
+int drm_copy_to_user(struct drm_file *file, uint64_t uaddr, const void *src, size_t len);
+
+/* drm_file.c */
+void drm_master_put(struct drm_master **master);
+struct drm_master *drm_master_create(void);
+struct drm_pending_event *drm_event_reserve(struct drm_file *file, uint32_t type, uint32_t length);
+void drm_event_cancel(struct drm_pending_event *e);
+void drm_event_send(struct drm_pending_event *e);
+
+/* drm_gem.c */
+struct drm_gem_object *drm_gem_object_lookup(struct drm_file *file, uint32_t handle);
+void drm_gem_object_get(struct drm_gem_object *obj);
+void drm_gem_object_put(struct drm_gem_object *obj);
+int drm_gem_handle_create(struct drm_file *file, struct drm_gem_object *obj, uint32_t *handle);
+int drm_gem_handle_delete(struct drm_file *file, uint32_t handle);
+void drm_gem_release(struct drm_file *file);
+
+/* drm_mode_object.c */
+int drm_mode_object_add(struct drm_device *dev, struct drm_mode_object *obj, uint32_t type);
+void drm_mode_object_remove(struct drm_device *dev, struct drm_mode_object *obj);
+struct drm_mode_object *drm_mode_object_find(struct drm_device *dev, uint32_t id, uint32_t type);
+void drm_object_attach_property(struct drm_object_properties *props, struct drm_property *prop, uint64_t value);
+int drm_object_property_set_value(struct drm_object_properties *props, struct drm_property *prop, uint64_t value);
+int drm_mode_props_init(struct drm_device *dev);
+void drm_mode_config_cleanup(struct drm_device *dev);
+struct drm_property_blob *drm_property_create_blob(struct drm_device *dev, const void *data, uint32_t length);
+void drm_property_blob_put(struct drm_device *dev, struct drm_property_blob *blob);
+struct drm_property_blob *drm_property_lookup_blob(struct drm_device *dev, uint32_t id);
+int drm_mode_object_get_properties(struct drm_device *dev, struct drm_file *file,
+				   struct drm_mode_object *obj, uint64_t prop_ptr,
+				   uint64_t values_ptr, uint32_t *count_props);
+
+/* drm_framebuffer.c */
+struct drm_framebuffer *drm_framebuffer_lookup(struct drm_device *dev, uint32_t id);
+void drm_framebuffer_get(struct drm_framebuffer *fb);
+void drm_framebuffer_put(struct drm_framebuffer *fb);
+void drm_framebuffer_remove(struct drm_framebuffer *fb);
+void drm_fb_release(struct drm_file *file);
+int drm_framebuffer_check_src_coords(uint32_t src_x, uint32_t src_y, uint32_t src_w,
+				     uint32_t src_h, const struct drm_framebuffer *fb);
+
+/* drm_crtc.c */
+void drm_crtc_disable_for_fb(struct drm_device *dev, struct drm_framebuffer *fb);
+void drm_crtc_release_events(struct drm_file *file);
+int drm_mode_validate_basic(const struct drm_mode_modeinfo *mode);
+
+/* Ioctl handlers: named after their ioctl, as in the kernel. */
+#define DRM_HANDLER(fn) int fn(struct drm_device *dev, void *data, struct drm_file *file)
+DRM_HANDLER(drm_version);
+DRM_HANDLER(drm_getunique);
+DRM_HANDLER(drm_getcap);
+DRM_HANDLER(drm_setclientcap);
+DRM_HANDLER(drm_setversion);
+DRM_HANDLER(drm_setmaster_ioctl);
+DRM_HANDLER(drm_dropmaster_ioctl);
+DRM_HANDLER(drm_gem_close_ioctl);
+DRM_HANDLER(drm_mode_create_dumb_ioctl);
+DRM_HANDLER(drm_mode_mmap_dumb_ioctl);
+DRM_HANDLER(drm_mode_destroy_dumb_ioctl);
+DRM_HANDLER(drm_mode_getresources);
+DRM_HANDLER(drm_mode_getconnector);
+DRM_HANDLER(drm_mode_getencoder);
+DRM_HANDLER(drm_mode_getcrtc);
+DRM_HANDLER(drm_mode_getplane_res);
+DRM_HANDLER(drm_mode_getplane);
+DRM_HANDLER(drm_mode_obj_get_properties_ioctl);
+DRM_HANDLER(drm_mode_getproperty_ioctl);
+DRM_HANDLER(drm_mode_getblob_ioctl);
+DRM_HANDLER(drm_mode_setcrtc);
+DRM_HANDLER(drm_mode_addfb_ioctl);
+DRM_HANDLER(drm_mode_addfb2_ioctl);
+DRM_HANDLER(drm_mode_rmfb_ioctl);
+DRM_HANDLER(drm_mode_getfb);
+DRM_HANDLER(drm_mode_getfb2_ioctl);
+DRM_HANDLER(drm_mode_dirtyfb_ioctl);
+DRM_HANDLER(drm_mode_page_flip_ioctl);
+DRM_HANDLER(drm_noop);
+
+#endif

@@ -1,0 +1,3 @@
+#!/bin/sh
+# make portability: see check.py.
+exec /usr/bin/python3 "$(dirname "$0")/check.py" "$@"

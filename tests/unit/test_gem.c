@@ -1,0 +1,126 @@
+/* test_gem.c - dumb buffers, GEM handles, GEM_CLOSE and mmap lookup. */
+#include <errno.h>
+#include <string.h>
+
+#include "harness.h"
+#include "core/platform.h"
+
+static void test_create_dumb_sizes(void **state)
+{
+	struct test_dev *t = *state;
+	static const struct { uint32_t w, h, bpp, pitch; uint64_t size; } cases[] = {
+		{ 1024, 768, 32, 4096, 3145728 },
+		{ 13, 7, 24, 39, 4096 },       /* pitch = ceil(w * bpp / 8), size page aligned */
+		{ 1, 1, 8, 1, 4096 },
+		{ 640, 480, 16, 1280, 614400 },
+		{ 3, 3, 1, 1, 4096 },          /* sub-byte bpp rounds up per row */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct drm_mode_create_dumb c = { .width = cases[i].w, .height = cases[i].h, .bpp = cases[i].bpp,
+						  .handle = 77, .pitch = 77, .size = 77 };
+		struct drm_mode_destroy_dumb d;
+
+		assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_CREATE_DUMB, &c), 0);
+		assert_int_equal(c.pitch, cases[i].pitch);
+		assert_int_equal(c.size, cases[i].size);
+		assert_int_equal(c.handle, 1); /* lowest free handle */
+		d.handle = c.handle;
+		assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_DESTROY_DUMB, &d), 0);
+	}
+}
+
+static void test_create_dumb_errors(void **state)
+{
+	struct test_dev *t = *state;
+	static const struct { uint32_t w, h, bpp; } bad[] = {
+		{ 0, 10, 32 }, { 10, 0, 32 }, { 10, 10, 0 },
+		{ 10, 10, UINT32_MAX - 7 },        /* bpp overflow */
+		{ UINT32_MAX, 2, 32 },             /* cpp * width overflows */
+		{ 65536, 65536, 32 },              /* size over 4 GiB */
+	};
+	size_t i;
+	struct drm_device_stats s;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct drm_mode_create_dumb c = { .width = bad[i].w, .height = bad[i].h, .bpp = bad[i].bpp };
+
+		assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_CREATE_DUMB, &c), -EINVAL);
+	}
+	drm_device_get_stats(t->dev, &s);
+	assert_int_equal(s.gem_objects, 0);
+}
+
+static void test_handles(void **state)
+{
+	struct test_dev *t = *state;
+	struct drm_mode_create_dumb a = { .width = 8, .height = 8, .bpp = 32 }, b = a, c = a;
+	struct drm_gem_close cl = { 0 };
+	struct drm_mode_destroy_dumb d = { .handle = 1234 };
+	struct drm_mode_map_dumb m = { .handle = 1234 };
+
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_CREATE_DUMB, &a), 0);
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_CREATE_DUMB, &b), 0);
+	assert_int_equal(a.handle, 1);
+	assert_int_equal(b.handle, 2);
+	cl.handle = a.handle;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_GEM_CLOSE, &cl), 0);
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_GEM_CLOSE, &cl), -EINVAL);
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_CREATE_DUMB, &c), 0);
+	assert_int_equal(c.handle, 1); /* reused, as idr_alloc gives the lowest free id */
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_DESTROY_DUMB, &d), -EINVAL);
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_MAP_DUMB, &m), -ENOENT);
+	/* Leave b and c open: closing the file must free them (teardown counts). */
+}
+
+static void test_mmap_lookup(void **state)
+{
+	struct test_dev *t = *state;
+	struct drm_file *other = test_open(t->dev, DRM_MINOR_PRIMARY, true);
+	struct drm_mode_create_dumb c = { .width = 64, .height = 64, .bpp = 32 };
+	struct drm_mode_map_dumb m = { 0 }, m2 = { 0 };
+	struct drm_shmem *shmem = NULL;
+	uint32_t *p;
+
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_CREATE_DUMB, &c), 0);
+	m.handle = c.handle;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_MAP_DUMB, &m), 0);
+	assert_true(m.offset >= 0x100000000ull); /* fake offsets live above 4 GiB */
+	assert_int_equal(m.offset % 4096, 0);
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_MAP_DUMB, &m2), -ENOENT);
+	m2.handle = c.handle;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_MAP_DUMB, &m2), 0);
+	assert_int_equal(m2.offset, m.offset); /* stable */
+
+	/* Another file without a handle may not map it; bad offsets and sizes are EINVAL. */
+	assert_int_equal(drm_gem_mmap_lookup(other, m.offset, c.size, &shmem), -EACCES);
+	assert_int_equal(drm_gem_mmap_lookup(t->master, m.offset + 4096, 4096, &shmem), -EINVAL);
+	assert_int_equal(drm_gem_mmap_lookup(t->master, m.offset, c.size + 4096, &shmem), -EINVAL);
+	assert_int_equal(drm_gem_mmap_lookup(t->master, m.offset, c.size, &shmem), 0);
+	assert_int_equal(drm_platform_shmem_size(shmem), c.size);
+	p = drm_platform_shmem_vaddr(shmem);
+	assert_int_equal(p[0], 0); /* zero filled */
+	p[0] = 0xdeadbeef;
+	/* The mapping outlives the handle, as an mmap outlives GEM_CLOSE in the kernel. */
+	{
+		struct drm_gem_close cl = { .handle = c.handle };
+
+		assert_int_equal(test_ioctl(t->master, DRM_IOCTL_GEM_CLOSE, &cl), 0);
+	}
+	assert_int_equal(p[0], 0xdeadbeef);
+	drm_platform_shmem_put(shmem);
+	drm_file_release(other);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_create_dumb_sizes, test_dev_setup, test_dev_teardown),
+		cmocka_unit_test_setup_teardown(test_create_dumb_errors, test_dev_setup, test_dev_teardown),
+		cmocka_unit_test_setup_teardown(test_handles, test_dev_setup, test_dev_teardown),
+		cmocka_unit_test_setup_teardown(test_mmap_lookup, test_dev_setup, test_dev_teardown),
+	};
+
+	return cmocka_run_group_tests_name("gem", tests, NULL, NULL);
+}

@@ -1,0 +1,35 @@
+/*
+ * platform_linux.h - Linux-only extras of the platform layer (vfio/platform_linux.c).
+ *
+ * core/platform.h is the OS-neutral contract; these functions are for the
+ * Linux front end (cuse-drm/) only, never for core/ or drivers/.
+ */
+#ifndef CUSE_DRM_PLATFORM_LINUX_H
+#define CUSE_DRM_PLATFORM_LINUX_H
+
+#include "platform.h"
+
+/**
+ * drm_platform_linux_set_log_level() - set the log threshold.
+ * @level: an enum drm_log_level value (3 = ERR .. 7 = DEBUG); lines with a
+ *     numerically greater level are dropped, as with the kernel's loglevel.
+ *     The default is DRM_LOG_INFO; `cuse-drm --debug` sets DRM_LOG_DEBUG.
+ * Thread-safe; takes effect for the next line logged.
+ */
+void drm_platform_linux_set_log_level(int level);
+
+/** drm_platform_linux_get_log_level() - the current threshold (see above). */
+int drm_platform_linux_get_log_level(void);
+
+/**
+ * drm_platform_linux_shmem_fd() - the sealed memfd behind @shmem.
+ *
+ * Not dup'd: the descriptor belongs to @shmem and stays valid while the
+ * caller holds a reference.  The side channel passes it to a client with
+ * SCM_RIGHTS (which duplicates it into the receiver), and VFIO DMA-maps its
+ * pages.  The memfd is sealed with F_SEAL_SHRINK|F_SEAL_GROW|F_SEAL_SEAL, so
+ * a client can neither truncate nor grow it under the daemon's mapping.
+ */
+int drm_platform_linux_shmem_fd(const struct drm_shmem *shmem);
+
+#endif
