@@ -1,0 +1,542 @@
+// SPDX-License-Identifier: MIT
+/*
+ * drmctl screenshot: save what a CRTC scans out as a PNG.
+ *
+ * The CRTC's framebuffer is looked up with GETFB2 (or GETFB), its GEM handle
+ * mapped as a dumb buffer (MODE_MAP_DUMB + mmap), cropped to the CRTC's
+ * viewport and converted to 8-bit RGB.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <drm_fourcc.h>
+#include <png.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+#include "drmctl.h"
+
+/* ---- pixel formats ---- */
+
+static inline uint32_t le16(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
+
+static inline uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/* DRM fourccs are little-endian: [31:0] A:R:G:B means B is the first byte. */
+static void conv_xrgb8888(const uint8_t *s, uint8_t *d, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++, s += 4, d += 3) {
+		uint32_t p = le32(s);
+
+		d[0] = p >> 16;
+		d[1] = p >> 8;
+		d[2] = p;
+	}
+}
+
+static void conv_xbgr8888(const uint8_t *s, uint8_t *d, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++, s += 4, d += 3) {
+		uint32_t p = le32(s);
+
+		d[0] = p;
+		d[1] = p >> 8;
+		d[2] = p >> 16;
+	}
+}
+
+static void conv_bgrx8888(const uint8_t *s, uint8_t *d, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++, s += 4, d += 3) {
+		d[0] = s[1];
+		d[1] = s[2];
+		d[2] = s[3];
+	}
+}
+
+static void conv_rgbx8888(const uint8_t *s, uint8_t *d, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++, s += 4, d += 3) {
+		d[0] = s[3];
+		d[1] = s[2];
+		d[2] = s[1];
+	}
+}
+
+static void conv_rgb888(const uint8_t *s, uint8_t *d, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++, s += 3, d += 3) {
+		d[0] = s[2];
+		d[1] = s[1];
+		d[2] = s[0];
+	}
+}
+
+static void conv_bgr888(const uint8_t *s, uint8_t *d, unsigned int n)
+{
+	memcpy(d, s, (size_t)n * 3);
+}
+
+static void conv_rgb565(const uint8_t *s, uint8_t *d, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++, s += 2, d += 3) {
+		uint32_t p = le16(s);
+		uint32_t r = (p >> 11) & 0x1f, g = (p >> 5) & 0x3f, b = p & 0x1f;
+
+		d[0] = r << 3 | r >> 2;
+		d[1] = g << 2 | g >> 4;
+		d[2] = b << 3 | b >> 2;
+	}
+}
+
+static void conv_xrgb2101010(const uint8_t *s, uint8_t *d, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++, s += 4, d += 3) {
+		uint32_t p = le32(s);
+
+		d[0] = (p >> 22) & 0xff;
+		d[1] = (p >> 12) & 0xff;
+		d[2] = (p >> 2) & 0xff;
+	}
+}
+
+static void conv_xbgr2101010(const uint8_t *s, uint8_t *d, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++, s += 4, d += 3) {
+		uint32_t p = le32(s);
+
+		d[0] = (p >> 2) & 0xff;
+		d[1] = (p >> 12) & 0xff;
+		d[2] = (p >> 22) & 0xff;
+	}
+}
+
+/* A readable single-plane format: bytes per pixel, and a row converter. */
+struct pixfmt {
+	uint32_t fourcc;
+	unsigned int cpp;
+	void (*to_rgb)(const uint8_t *src, uint8_t *rgb, unsigned int n);
+};
+
+static const struct pixfmt pixfmts[] = {
+	{ DRM_FORMAT_XRGB8888, 4, conv_xrgb8888 },
+	{ DRM_FORMAT_ARGB8888, 4, conv_xrgb8888 },
+	{ DRM_FORMAT_XBGR8888, 4, conv_xbgr8888 },
+	{ DRM_FORMAT_ABGR8888, 4, conv_xbgr8888 },
+	{ DRM_FORMAT_BGRX8888, 4, conv_bgrx8888 },
+	{ DRM_FORMAT_BGRA8888, 4, conv_bgrx8888 },
+	{ DRM_FORMAT_RGBX8888, 4, conv_rgbx8888 },
+	{ DRM_FORMAT_RGBA8888, 4, conv_rgbx8888 },
+	{ DRM_FORMAT_RGB888, 3, conv_rgb888 },
+	{ DRM_FORMAT_BGR888, 3, conv_bgr888 },
+	{ DRM_FORMAT_RGB565, 2, conv_rgb565 },
+	{ DRM_FORMAT_XRGB2101010, 4, conv_xrgb2101010 },
+	{ DRM_FORMAT_ARGB2101010, 4, conv_xrgb2101010 },
+	{ DRM_FORMAT_XBGR2101010, 4, conv_xbgr2101010 },
+	{ DRM_FORMAT_ABGR2101010, 4, conv_xbgr2101010 },
+};
+
+static const struct pixfmt *find_pixfmt(uint32_t fourcc)
+{
+	for (size_t i = 0; i < sizeof(pixfmts) / sizeof(pixfmts[0]); i++)
+		if (pixfmts[i].fourcc == fourcc)
+			return &pixfmts[i];
+	return NULL;
+}
+
+/* GETFB reports only bpp and depth; map them to the format ADDFB chose. */
+static uint32_t legacy_format(uint32_t bpp, uint32_t depth)
+{
+	static const struct {
+		uint32_t bpp, depth, format;
+	} map[] = {
+		{ 32, 24, DRM_FORMAT_XRGB8888 },
+		{ 32, 32, DRM_FORMAT_ARGB8888 },
+		{ 32, 30, DRM_FORMAT_XRGB2101010 },
+		{ 24, 24, DRM_FORMAT_RGB888 },
+		{ 16, 16, DRM_FORMAT_RGB565 },
+		{ 16, 15, DRM_FORMAT_XRGB1555 },
+		{ 8, 8, DRM_FORMAT_C8 },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (map[i].bpp == bpp && map[i].depth == depth)
+			return map[i].format;
+	return 0;
+}
+
+/* ---- the scanout ---- */
+
+/**
+ * What a CRTC shows, as found through GETFB2/GETFB.
+ * @handle, @pitch, @offset: the first plane's GEM handle (ours to close),
+ * bytes per row and byte offset; @width, @height: fb size in pixels.
+ */
+struct scanout {
+	uint32_t crtc_id, fb_id;
+	uint32_t x, y, w, h; /* CRTC viewport in fb pixels */
+	uint32_t format;
+	uint64_t modifier;
+	int has_modifier;
+	uint32_t width, height;
+	uint32_t handles[4];
+	uint32_t pitch, offset;
+};
+
+/*
+ * Pick the CRTC by index or object id (@arg), or the first one scanning out
+ * when @arg is NULL. Fills s->crtc_id, fb_id and the viewport.
+ */
+static int pick_crtc(int fd, const char *path, const drmModeRes *res,
+		     const char *arg, struct scanout *s)
+{
+	drmModeCrtcPtr c = NULL;
+
+	if (arg) {
+		char *end;
+		unsigned long n;
+
+		errno = 0;
+		n = strtoul(arg, &end, 0);
+		if (errno || end == arg || *end || arg[0] == '-') {
+			drmctl_err("--crtc: '%s' is not a CRTC index or id", arg);
+			return -1;
+		}
+		if (n >= (unsigned long)res->count_crtcs) {
+			unsigned long id = n;
+
+			for (n = 0; n < (unsigned long)res->count_crtcs; n++)
+				if (res->crtcs[n] == id)
+					break;
+		}
+		if (n >= (unsigned long)res->count_crtcs) {
+			drmctl_err("%s: no CRTC with index or id %s (it has %d "
+				   "CRTCs; see 'drmctl info')", path, arg,
+				   res->count_crtcs);
+			return -1;
+		}
+		c = drmModeGetCrtc(fd, res->crtcs[n]);
+		if (!c) {
+			drmctl_err("%s: GETCRTC %s: %m", path, arg);
+			return -1;
+		}
+		if (!c->mode_valid || !c->buffer_id) {
+			drmctl_err("%s: CRTC %u is not active (%s)", path,
+				   c->crtc_id, !c->mode_valid ? "no mode set" :
+								"no framebuffer");
+			drmModeFreeCrtc(c);
+			return -1;
+		}
+	} else {
+		for (int i = 0; i < res->count_crtcs && !c; i++) {
+			c = drmModeGetCrtc(fd, res->crtcs[i]);
+			if (c && (!c->mode_valid || !c->buffer_id)) {
+				drmModeFreeCrtc(c);
+				c = NULL;
+			}
+		}
+		if (!c) {
+			drmctl_err("%s: no active CRTC: none of its %d CRTCs has "
+				   "a mode and a framebuffer (is anything "
+				   "displayed?)", path, res->count_crtcs);
+			return -1;
+		}
+	}
+
+	s->crtc_id = c->crtc_id;
+	s->fb_id = c->buffer_id;
+	s->x = c->x;
+	s->y = c->y;
+	s->w = c->mode.hdisplay;
+	s->h = c->mode.vdisplay;
+	drmModeFreeCrtc(c);
+	return 0;
+}
+
+/* Look up s->fb_id; on success we own s->handles. */
+static int get_fb(int fd, const char *path, struct scanout *s)
+{
+	drmModeFB2Ptr fb2 = drmModeGetFB2(fd, s->fb_id);
+	drmModeFBPtr fb;
+
+	if (fb2) {
+		s->format = fb2->pixel_format;
+		s->has_modifier = !!(fb2->flags & DRM_MODE_FB_MODIFIERS);
+		s->modifier = fb2->modifier;
+		s->width = fb2->width;
+		s->height = fb2->height;
+		memcpy(s->handles, fb2->handles, sizeof(s->handles));
+		s->pitch = fb2->pitches[0];
+		s->offset = fb2->offsets[0];
+		drmModeFreeFB2(fb2);
+		return 0;
+	}
+	/* Older kernels and servers lack GETFB2. */
+	fb = drmModeGetFB(fd, s->fb_id);
+	if (!fb) {
+		drmctl_err("%s: framebuffer %u of CRTC %u: GETFB: %m", path,
+			   s->fb_id, s->crtc_id);
+		return -1;
+	}
+	s->format = legacy_format(fb->bpp, fb->depth);
+	s->width = fb->width;
+	s->height = fb->height;
+	s->handles[0] = fb->handle;
+	s->pitch = fb->pitch;
+	s->offset = 0;
+	if (!s->format) {
+		drmctl_err("%s: framebuffer %u: unsupported pixel layout bpp %u "
+			   "depth %u", path, s->fb_id, fb->bpp, fb->depth);
+		drmModeFreeFB(fb);
+		return -1;
+	}
+	drmModeFreeFB(fb);
+	return 0;
+}
+
+/* Check that we can read the fb and that the viewport fits inside it. */
+static const struct pixfmt *check_fb(const char *path, struct scanout *s)
+{
+	const struct pixfmt *pf;
+	char fcc[DRMCTL_FOURCC_LEN];
+
+	if (!s->handles[0]) {
+		drmctl_err("%s: framebuffer %u: no GEM handle given: reading "
+			   "another client's framebuffer needs DRM master or "
+			   "root (CAP_SYS_ADMIN)", path, s->fb_id);
+		return NULL;
+	}
+	pf = find_pixfmt(s->format);
+	if (!pf) {
+		const char *name = drmctl_format_name(s->format);
+
+		drmctl_err("%s: framebuffer %u: unsupported pixel format %s%s%s%s",
+			   path, s->fb_id, drmctl_fourcc_str(s->format, fcc),
+			   name ? " (" : "", name ? name : "", name ? ")" : "");
+		return NULL;
+	}
+	if (s->has_modifier && s->modifier != DRM_FORMAT_MOD_LINEAR) {
+		char *name = drmGetFormatModifierName(s->modifier);
+
+		drmctl_err("%s: framebuffer %u: unsupported modifier 0x%" PRIx64
+			   " (%s); only linear buffers can be read",
+			   path, s->fb_id, s->modifier, name ? name : "unknown");
+		free(name);
+		return NULL;
+	}
+	if (s->x >= s->width || s->y >= s->height || !s->w || !s->h) {
+		drmctl_err("%s: CRTC %u viewport %ux%u+%u+%u lies outside its "
+			   "%ux%u framebuffer", path, s->crtc_id, s->w, s->h,
+			   s->x, s->y, s->width, s->height);
+		return NULL;
+	}
+	/* A scaling plane may show a smaller fb than the mode; take what's there. */
+	if (s->x + s->w > s->width || s->y + s->h > s->height) {
+		uint32_t w = s->width - s->x < s->w ? s->width - s->x : s->w;
+		uint32_t h = s->height - s->y < s->h ? s->height - s->y : s->h;
+
+		fprintf(stderr, "drmctl: warning: CRTC %u viewport %ux%u+%u+%u "
+			"exceeds its %ux%u framebuffer; saving %ux%u\n",
+			s->crtc_id, s->w, s->h, s->x, s->y, s->width, s->height,
+			w, h);
+		s->w = w;
+		s->h = h;
+	}
+	if ((uint64_t)(s->x + s->w) * pf->cpp > s->pitch) {
+		drmctl_err("%s: framebuffer %u: pitch %u is too small for %u "
+			   "pixels of %u bytes", path, s->fb_id, s->pitch,
+			   s->x + s->w, pf->cpp);
+		return NULL;
+	}
+	return pf;
+}
+
+/*
+ * Map the fb as a dumb buffer and convert the viewport to packed RGB.
+ * Returns a malloc'd w*h*3 image, or NULL after printing why.
+ */
+static uint8_t *read_scanout(int fd, const char *path, const struct scanout *s,
+			     const struct pixfmt *pf)
+{
+	struct drm_mode_map_dumb map = { .handle = s->handles[0] };
+	size_t len, row_bytes = (size_t)s->w * pf->cpp;
+	uint8_t *img, *row, *base;
+
+	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map) != 0) {
+		drmctl_err("%s: framebuffer %u: MODE_MAP_DUMB: %m (not a dumb "
+			   "buffer?)", path, s->fb_id);
+		return NULL;
+	}
+	/* Up to the last byte we read: the last row may be shorter than pitch. */
+	len = (size_t)s->offset + (size_t)s->pitch * (s->y + s->h - 1) +
+	      (size_t)(s->x + s->w) * pf->cpp;
+	base = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, map.offset);
+	if (base == MAP_FAILED) {
+		drmctl_err("%s: framebuffer %u: mmap of %zu bytes at offset "
+			   "0x%" PRIx64 ": %m", path, s->fb_id, len,
+			   (uint64_t)map.offset);
+		return NULL;
+	}
+
+	img = malloc((size_t)s->w * s->h * 3);
+	row = malloc(row_bytes);
+	if (!img || !row) {
+		drmctl_err("out of memory for a %ux%u image", s->w, s->h);
+		free(img);
+		free(row);
+		munmap(base, len);
+		return NULL;
+	}
+	for (uint32_t y = 0; y < s->h; y++) {
+		const uint8_t *src = base + s->offset +
+				     (size_t)s->pitch * (s->y + y) +
+				     (size_t)s->x * pf->cpp;
+
+		/* One wide copy first: scanout memory is often uncached. */
+		memcpy(row, src, row_bytes);
+		pf->to_rgb(row, img + (size_t)y * s->w * 3, s->w);
+	}
+	free(row);
+	munmap(base, len);
+	return img;
+}
+
+/* ---- PNG ---- */
+
+static void write_rows(png_structp png, const uint8_t *rgb, uint32_t w,
+		       uint32_t h)
+{
+	for (uint32_t y = 0; y < h; y++)
+		png_write_row(png, rgb + (size_t)y * w * 3);
+}
+
+/** Write @rgb (w*h packed 8-bit RGB) to @file as PNG. Returns 0 or -1. */
+static int write_png(const char *file, const uint8_t *rgb, uint32_t w,
+		     uint32_t h)
+{
+	png_structp png;
+	png_infop info;
+	FILE *f = fopen(file, "wb");
+
+	if (!f) {
+		drmctl_err("%s: %m", file);
+		return -1;
+	}
+	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+	info = png ? png_create_info_struct(png) : NULL;
+	if (!info) {
+		drmctl_err("%s: libpng initialisation failed", file);
+		png_destroy_write_struct(&png, NULL);
+		fclose(f);
+		unlink(file);
+		return -1;
+	}
+	if (setjmp(png_jmpbuf(png))) {
+		/* libpng has printed the reason. */
+		drmctl_err("%s: writing PNG failed", file);
+		png_destroy_write_struct(&png, &info);
+		fclose(f);
+		unlink(file);
+		return -1;
+	}
+	png_init_io(png, f);
+	png_set_IHDR(png, info, w, h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	png_write_info(png, info);
+	write_rows(png, rgb, w, h);
+	png_write_end(png, NULL);
+	png_destroy_write_struct(&png, &info);
+	if (fclose(f) != 0) {
+		drmctl_err("%s: %m", file);
+		unlink(file);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- command ---- */
+
+int drmctl_cmd_screenshot(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "crtc", required_argument, NULL, 'c' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *crtc_arg = NULL, *out = NULL;
+	char path[PATH_MAX];
+	struct scanout s = { .crtc_id = 0 };
+	const struct pixfmt *pf;
+	drmModeResPtr res;
+	uint8_t *img = NULL;
+	int fd, c, ret = DRMCTL_EXIT_FAIL;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			crtc_arg = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			drmctl_usage("screenshot", 1);
+			return DRMCTL_EXIT_OK;
+		default:
+			drmctl_usage("screenshot", 0);
+			return DRMCTL_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1 || !out) {
+		drmctl_err("screenshot: %s",
+			   argc - optind > 1 ? "expected one NODE" :
+			   argc - optind < 1 ? "missing NODE" :
+					       "missing -o FILE.png");
+		drmctl_usage("screenshot", 0);
+		return DRMCTL_EXIT_USAGE;
+	}
+
+	fd = drmctl_open_node(argv[optind], path, sizeof(path));
+	if (fd < 0)
+		return DRMCTL_EXIT_FAIL;
+	res = drmModeGetResources(fd);
+	if (!res) {
+		drmctl_err_no_kms(path, errno);
+		close(fd);
+		return DRMCTL_EXIT_FAIL;
+	}
+
+	if (pick_crtc(fd, path, res, crtc_arg, &s) == 0 &&
+	    get_fb(fd, path, &s) == 0) {
+		pf = check_fb(path, &s);
+		if (pf)
+			img = read_scanout(fd, path, &s, pf);
+		drmctl_gem_close(fd, s.handles, 4);
+	}
+	drmModeFreeResources(res);
+	close(fd);
+
+	if (img && write_png(out, img, s.w, s.h) == 0) {
+		printf("%s\n", out);
+		ret = DRMCTL_EXIT_OK;
+	}
+	free(img);
+	return ret;
+}

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+/*
+ * drmctl: main and command dispatch.
+ *
+ * A command is one entry in drmctl_cmds[] and one run function in its own
+ * cmd_*.c file; adding a command needs nothing else.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "drmctl.h"
+
+static const struct drmctl_cmd drmctl_cmds[] = {
+	{
+		.name = "list",
+		.args = "",
+		.summary = "list the DRM nodes under " DRMCTL_DRI_DIR
+			   ", kernel and cuse-drm",
+		.help = "  Prints one line per card* and renderD* node: path, driver name,\n"
+			"  driver version and origin (\"kernel\", or \"cuse-drm\" for nodes\n"
+			"  in sysfs class cuse). Nodes that cannot be opened are listed\n"
+			"  with the error.\n",
+		.run = drmctl_cmd_list,
+	},
+	{
+		.name = "info",
+		.args = "NODE",
+		.summary = "show a node's driver, caps and KMS state",
+		.help = "  NODE is a path such as /dev/dri/card0 or a name such as card0.\n"
+			"  Prints the driver, its caps, then connectors, encoders, CRTCs,\n"
+			"  planes and the framebuffers they show, with their properties.\n"
+			"  Fails (status 1) after the driver part on a node without KMS.\n",
+		.run = drmctl_cmd_info,
+	},
+	{
+		.name = "screenshot",
+		.args = "NODE [--crtc N] -o FILE.png",
+		.summary = "save what a CRTC scans out as a PNG",
+		.help = "  -c, --crtc N     CRTC index (0-based) or CRTC object id; default:\n"
+			"                   the first CRTC with a mode and a framebuffer\n"
+			"  -o, --output F   PNG file to write\n"
+			"  Reads the CRTC's framebuffer as a dumb buffer, crops it to the\n"
+			"  CRTC's position and mode, and prints the path written. Needs\n"
+			"  DRM master or root to get the framebuffer's GEM handle.\n"
+			"  Formats (linear only): XRGB8888 ARGB8888 XBGR8888 ABGR8888\n"
+			"  BGRX8888 BGRA8888 RGBX8888 RGBA8888 RGB888 BGR888 RGB565\n"
+			"  XRGB2101010 ARGB2101010 XBGR2101010 ABGR2101010.\n",
+		.run = drmctl_cmd_screenshot,
+	},
+};
+
+#define DRMCTL_NCMDS (sizeof(drmctl_cmds) / sizeof(drmctl_cmds[0]))
+
+void drmctl_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("drmctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static const struct drmctl_cmd *find_cmd(const char *name)
+{
+	for (size_t i = 0; i < DRMCTL_NCMDS; i++)
+		if (strcmp(drmctl_cmds[i].name, name) == 0)
+			return &drmctl_cmds[i];
+	return NULL;
+}
+
+static void print_cmd_line(FILE *out, const struct drmctl_cmd *cmd)
+{
+	fprintf(out, "  drmctl %s%s%s\n", cmd->name, cmd->args[0] ? " " : "",
+		cmd->args);
+}
+
+int drmctl_usage(const char *name, int to_stdout)
+{
+	FILE *out = to_stdout ? stdout : stderr;
+
+	if (name) {
+		const struct drmctl_cmd *cmd = find_cmd(name);
+
+		if (!cmd)
+			return -1;
+		fputs("usage:\n", out);
+		print_cmd_line(out, cmd);
+		fprintf(out, "\n  %s\n", cmd->summary);
+		if (cmd->help)
+			fprintf(out, "\n%s", cmd->help);
+		return 0;
+	}
+
+	fputs("usage: drmctl COMMAND [ARGS]\n"
+	      "\n"
+	      "Inspect DRM device nodes, whether served by the kernel or by\n"
+	      "cuse-drm.\n"
+	      "\n"
+	      "commands:\n", out);
+	for (size_t i = 0; i < DRMCTL_NCMDS; i++) {
+		print_cmd_line(out, &drmctl_cmds[i]);
+		fprintf(out, "      %s\n", drmctl_cmds[i].summary);
+	}
+	fputs("  drmctl help [COMMAND]\n"
+	      "      show this overview, or the details of one command\n"
+	      "\n"
+	      "NODE is a path such as /dev/dri/card0 or a name such as card0.\n"
+	      "Exit status: 0 success, 1 failure, 2 bad usage.\n", out);
+	return 0;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	if (argc > 2) {
+		drmctl_usage(NULL, 0);
+		return DRMCTL_EXIT_USAGE;
+	}
+	if (argc == 2 && strcmp(argv[1], "help") != 0) {
+		if (drmctl_usage(argv[1], 1) < 0) {
+			drmctl_err("unknown command '%s'", argv[1]);
+			drmctl_usage(NULL, 0);
+			return DRMCTL_EXIT_USAGE;
+		}
+		return DRMCTL_EXIT_OK;
+	}
+	drmctl_usage(NULL, 1);
+	return DRMCTL_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	const struct drmctl_cmd *cmd;
+
+	if (argc < 2) {
+		drmctl_usage(NULL, 0);
+		return DRMCTL_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0)
+		return cmd_help(argc - 1, argv + 1);
+
+	cmd = find_cmd(argv[1]);
+	if (!cmd) {
+		drmctl_err("unknown command '%s'", argv[1]);
+		drmctl_usage(NULL, 0);
+		return DRMCTL_EXIT_USAGE;
+	}
+	return cmd->run(argc - 1, argv + 1);
+}
