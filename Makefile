@@ -41,7 +41,7 @@ UNIT_BINS_SAN := $(patsubst tests/unit/%.c,$(B)/tests/san/%,$(UNIT_SRC))
 
 BINS := $(B)/cuse-drm $(B)/libcuse-drm-shim.so $(B)/drmctl
 
-.PHONY: all test unit unit-san portability demo vm-test clean
+.PHONY: all deps test unit unit-san portability demo vm-test clean
 all: $(BINS) $(UNIT_BINS)
 
 # --- objects ---------------------------------------------------------------
@@ -65,7 +65,7 @@ $(B)/libcuse-drm-shim.so: $(SHIM_OBJ)
 
 # drmctl links the shim first, so its mmap of dumb buffers on cuse-drm nodes works without LD_PRELOAD.
 $(B)/drmctl: $(DRMCTL_OBJ) $(B)/libcuse-drm-shim.so
-	$(CC) -o $@ $(DRMCTL_OBJ) -L$(B) -Wl,-rpath,'$$ORIGIN' -Wl,--no-as-needed -lcuse-drm-shim -Wl,--as-needed $(shell pkg-config --libs libdrm libpng libpciaccess)
+	$(CC) -o $@ $(DRMCTL_OBJ) -L$(B) -Wl,-rpath,'$$ORIGIN' -Wl,--no-as-needed -lcuse-drm-shim -Wl,--as-needed $(shell pkg-config --libs libdrm libpng)
 
 # --- unit tests (cmocka), plain and with ASan+UBSan ------------------------
 $(B)/tests/%: $(B)/obj/plain/tests/unit/%.o $(UNITC_OBJ) $(B)/libdrmcore.a $(PLAT_OBJ)
@@ -83,12 +83,20 @@ portability:
 	@tests/portability/check.sh
 
 # --- end-to-end in the test VM ----------------------------------------------
+# --kernel-drm: the kernel's vgem, virtio_gpu and bochs-drm run beside ours as oracles.
 vm-test: all
-	tests/vm/run -- /usr/bin/python3 -m pytest -v tests/python
+	tests/vm/run --kernel-drm -- /usr/bin/python3 -m pytest -v -p no:cacheprovider tests/python
 
-test: all unit unit-san portability vm-test
+# Missing Debian packages (tests/deps.txt) are installed first, so a fresh machine needs nothing else.
+deps:
+	@tests/deps.sh
 
-demo: all
+test: deps
+	$(MAKE) all
+	$(MAKE) unit unit-san portability vm-test
+
+demo: deps
+	$(MAKE) all
 	@tests/demo.sh
 
 clean:

@@ -173,6 +173,8 @@ DRM_HANDLER(drm_mode_getfb);
 DRM_HANDLER(drm_mode_getfb2_ioctl);
 DRM_HANDLER(drm_mode_dirtyfb_ioctl);
 DRM_HANDLER(drm_mode_page_flip_ioctl);
+DRM_HANDLER(drm_mode_gamma_get_ioctl);
+DRM_HANDLER(drm_mode_gamma_set_ioctl);
 DRM_HANDLER(drm_noop);
 
 #endif

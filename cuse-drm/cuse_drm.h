@@ -1,0 +1,198 @@
+/*
+ * cuse_drm.h - the cuse-drm daemon's internal interfaces (not installed).
+ *
+ * The daemon serves one DRM device (one driver core) as one or two CUSE
+ * devices: the primary node /dev/dri/cardN and, when the driver has one, the
+ * render node /dev/dri/renderD(128+N).  Each node has its own libfuse CUSE
+ * session and session thread running fuse_session_loop_mt().
+ *
+ *   main.c          options, start-up checks, signals, orderly shutdown
+ *   session.c       CUSE sessions and the file operations open, release,
+ *                   read, poll (with parked reads and poll handles)
+ *   ioctl.c         FUSE_IOCTL: the RETRY rounds and the user-memory accessor
+ *   side_channel.c  the mmap side channel (unix socket, SCM_RIGHTS)
+ *   sysfs.c         the fake sysfs identity under /run/cuse-drm/sysfs
+ *
+ * Locking.  The core serialises itself with its device lock, which is held
+ * while it calls our event-notify callback.  The front end has one more
+ * lock, cd_daemon.lock, for the table of open files and each file's
+ * front-end state (parked reads, poll handle, refs).  Order: core device
+ * lock -> cd_daemon.lock -> libfuse's internal session lock.  So nothing
+ * calls into the core while holding cd_daemon.lock, except the event
+ * callback, which already holds the (recursive) device lock.
+ */
+#ifndef CUSE_DRM_DAEMON_H
+#define CUSE_DRM_DAEMON_H
+
+#define FUSE_USE_VERSION 312
+
+#include <cuse_lowlevel.h>
+#include <fuse_lowlevel.h>
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cuse_drm_uapi.h"
+#include "drm_core.h"
+
+/** Most primary nodes a daemon picks from by default (libdrm's drmOpen scans card0..15). */
+#define CD_MAX_DEFAULT_INDEX 16
+/** Primary minors are 0..63; the render node of cardN is renderD(128+N). */
+#define CD_MAX_INDEX 64
+#define CD_RENDER_MINOR_BASE 128
+
+struct cd_daemon;
+
+/**
+ * struct cd_node - one served device node (one CUSE device).
+ * @d: the daemon.
+ * @type: DRM_MINOR_PRIMARY or DRM_MINOR_RENDER (libdrm reads it from minor >> 6).
+ * @minor: the CUSE device's minor: N for cardN, 128+N for renderD(128+N).
+ * @name: "cardN" or "renderDM", the name under /dev/dri.
+ * @se: the libfuse CUSE session, or NULL.
+ * @fuse_fd: our /dev/cuse fd; owned by @se once mounted.
+ * @thread: runs fuse_session_loop_mt() on @se.
+ * @rdev: the node's real device number (dynamic major), known after init.
+ * @init_done: set by libfuse's init_done callback (the kernel created the device).
+ * @loop_ended: set when the session loop returned (on shutdown, or because
+ *     the kernel ended the connection, e.g. a CUSE device name clash).
+ */
+struct cd_node {
+	struct cd_daemon *d;
+	enum drm_minor_type type;
+	unsigned int minor;
+	char name[16];
+	struct fuse_session *se;
+	int fuse_fd;
+	pthread_t thread;
+	bool thread_started;
+	dev_t rdev;
+	atomic_bool init_done;
+	atomic_bool loop_ended;
+	int loop_ret;
+};
+
+/** struct cd_parked_read - a blocking read(2) waiting for a DRM event. */
+struct cd_parked_read {
+	struct cd_parked_read *next;
+	fuse_req_t req;
+	size_t size;        /* bytes the reader asked for, already capped */
+};
+
+/**
+ * struct cd_file - one open file (struct file) of a node; fi->fh points here.
+ *
+ * Lives from CUSE open until the last reference goes: CUSE release drops the
+ * open reference, a side-channel request holds one while it runs.  The last
+ * put calls drm_file_release().  All fields but @dfile, @node, @token and
+ * @uid (fixed at open) are protected by cd_daemon.lock.
+ */
+struct cd_file {
+	struct cd_file *prev, *next;    /* cd_daemon.files */
+	struct cd_node *node;
+	struct drm_file *dfile;
+	uint8_t token[CUSE_DRM_TOKEN_LEN];
+	uint32_t uid;                   /* opener's uid (fuse_req_ctx) */
+	unsigned int refs;
+	bool released;                  /* CUSE release seen */
+	uint64_t event_seq;             /* bumped by every event notification */
+	struct cd_parked_read *reads;   /* FIFO of parked blocking reads */
+	struct fuse_pollhandle *ph;     /* latest poll handle, or NULL */
+};
+
+/**
+ * struct cd_daemon - the whole daemon: one DRM device and its nodes.
+ */
+struct cd_daemon {
+	const struct drm_driver *driver;
+	struct drm_device *dev;
+	const char *driver_name;
+	unsigned int index;             /* N of cardN */
+	struct cd_node nodes[2];
+	unsigned int nnodes;
+
+	pthread_mutex_t lock;           /* see "Locking" above */
+	struct cd_file files;           /* list head of open files */
+
+	/* side channel */
+	char socket_path[CUSE_DRM_SOCKET_PATH_LEN];
+	int listen_fd;
+	int wake_fd;                    /* eventfd: wakes the socket thread to exit */
+	pthread_t sock_thread;
+	bool sock_thread_started;
+
+	/* fake sysfs */
+	char sysfs_device_dir[PATH_MAX];
+	bool sysfs_created;
+
+	atomic_bool stopping;
+	atomic_bool node_failed;        /* a session loop ended on its own */
+};
+
+/* session.c */
+
+/**
+ * cd_session_start() - create @node's CUSE session on a freshly opened
+ * /dev/cuse fd (DEVNAME=dri/<name>, CUSE_UNRESTRICTED_IOCTL, dynamic major,
+ * minor @node->minor) and start its thread.  Returns 0 or -errno; on error
+ * the fd is closed and @node->se is NULL.
+ */
+int cd_session_start(struct cd_node *node, int cuse_fd);
+
+/**
+ * cd_session_stop() - make @node's loop exit and join its thread.  The
+ * session itself stays (and the kernel device with it) until
+ * cd_session_destroy().  Safe on a node that never started.
+ */
+void cd_session_stop(struct cd_node *node);
+
+/** cd_session_destroy() - destroy the session; closing /dev/cuse removes the node. */
+void cd_session_destroy(struct cd_node *node);
+
+/**
+ * cd_files_release_all() - at shutdown, after every session loop stopped:
+ * fail parked reads with ENODEV, drop poll handles and release every file
+ * still open (the kernel will never send their CUSE release).
+ */
+void cd_files_release_all(struct cd_daemon *d);
+
+/** cd_file_put() - drop a reference taken under cd_daemon.lock; the last one releases. */
+void cd_file_put(struct cd_file *f);
+
+/** cd_caller_from_req() - the caller of @req as the core sees it (privileged = uid 0). */
+void cd_caller_from_req(fuse_req_t req, struct drm_caller *caller);
+
+/* ioctl.c */
+
+/** cd_ioctl() - the CUSE ioctl operation (see ioctl.c for the RETRY protocol). */
+void cd_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info *fi,
+	      unsigned int flags, const void *in_buf, size_t in_bufsz, size_t out_bufsz);
+
+/* side_channel.c */
+
+/**
+ * cd_side_channel_open() - create and listen on @d->socket_path
+ * (mkdir -p /run/cuse-drm; socket mode 0666).  Returns 0 or -errno.
+ */
+int cd_side_channel_open(struct cd_daemon *d);
+/** cd_side_channel_start() - start the socket thread.  Returns 0 or -errno. */
+int cd_side_channel_start(struct cd_daemon *d);
+/** cd_side_channel_close() - stop the thread, close the sockets, unlink the path. */
+void cd_side_channel_close(struct cd_daemon *d);
+
+/* sysfs.c */
+
+/**
+ * cd_sysfs_create() - build the fake sysfs identity of every node in @d
+ * (their @rdev must be known).  Returns 0 or -errno (the tree is then
+ * removed again).
+ */
+int cd_sysfs_create(struct cd_daemon *d);
+/** cd_sysfs_remove() - remove what cd_sysfs_create() built.  Idempotent. */
+void cd_sysfs_remove(struct cd_daemon *d);
+
+#endif

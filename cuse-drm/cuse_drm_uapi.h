@@ -1,0 +1,146 @@
+/*
+ * cuse_drm_uapi.h - the private protocol between cuse-drm and its clients.
+ *
+ * Plain C (C99 and later, C++), no libfuse: the client shim
+ * (libcuse-drm-shim.so), drmctl and tests include it.  Everything here is
+ * specific to cuse-drm; the DRM uAPI itself (drm.h, drm_mode.h) is the
+ * contract for everything else (DESIGN.md decision 1).
+ *
+ * 1. Private ioctls on a cuse-drm node (type 0xCD, which DRM never uses;
+ *    DRM's type is 'd').  Like every ioctl on the node they travel through
+ *    CUSE's unrestricted-ioctl RETRY protocol, so they work with plain
+ *    ioctl(2) and need no shim.  A kernel DRM node answers them with ENOTTY,
+ *    which is how a client tells the two apart.
+ *
+ * 2. The mmap side channel.  CUSE has no mmap (FACTS.md), so the shim asks
+ *    the daemon for the GEM object's backing memfd over a unix socket:
+ *
+ *      client                                   cuse-drm
+ *      ioctl(fd, CUSE_DRM_IOCTL_GET_TOKEN) ---> token of this open file,
+ *                                               socket path
+ *      socket(AF_UNIX, SOCK_SEQPACKET), connect(socket_path)
+ *      send(struct cuse_drm_mmap_req)      ---> SO_PEERCRED uid == opener's
+ *                                               uid or 0; file found by
+ *                                               token; drm_gem_mmap_lookup()
+ *      recvmsg()                           <--- struct cuse_drm_mmap_reply,
+ *                                               + the memfd (SCM_RIGHTS) when
+ *                                               error == 0
+ *      mmap(addr, length, prot, flags, memfd, 0); close(memfd)
+ *
+ *    One request gets one reply; a connection may carry several requests in
+ *    turn.  The token proves that the peer holds the DRM file (it could only
+ *    get it by an ioctl on that file), just as mmap(2) of the node would.
+ */
+#ifndef CUSE_DRM_UAPI_H
+#define CUSE_DRM_UAPI_H
+
+#include <stdint.h>
+#include <sys/ioctl.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Ioctl type of the private ioctls. */
+#define CUSE_DRM_IOCTL_BASE 0xCD
+
+/** Bytes in a per-open-file token. */
+#define CUSE_DRM_TOKEN_LEN 32
+
+/** Bytes in a socket path, as in struct sockaddr_un's sun_path (NUL-terminated). */
+#define CUSE_DRM_SOCKET_PATH_LEN 108
+
+/** Directory of the side-channel sockets, one per device: <dir>/<primary node>.sock. */
+#define CUSE_DRM_RUN_DIR "/run/cuse-drm"
+
+/**
+ * Root of the fake sysfs identity.  For each node served, the daemon creates
+ * CUSE_DRM_SYSFS_ROOT "/dev/char/MAJ:MIN" (MAJ:MIN being the node's real,
+ * dynamic device number), laid out like the kernel's /sys/dev/char/MAJ:MIN of
+ * a DRM minor; the shim redirects /sys/dev/char/MAJ:MIN... there.  The
+ * existence of that path is also how the shim recognises a cuse-drm node.
+ */
+#define CUSE_DRM_SYSFS_ROOT CUSE_DRM_RUN_DIR "/sysfs"
+
+/**
+ * struct cuse_drm_token - CUSE_DRM_IOCTL_GET_TOKEN's result.
+ * @token: random bytes identifying this open file (struct file) to the side
+ *     channel; the same for every fd that shares the open file (dup, fork,
+ *     SCM_RIGHTS), different for every open(2).
+ * @socket_path: NUL-terminated path of the side-channel socket.
+ */
+struct cuse_drm_token {
+	uint8_t token[CUSE_DRM_TOKEN_LEN];
+	char socket_path[CUSE_DRM_SOCKET_PATH_LEN];
+};
+
+/**
+ * struct cuse_drm_stats - CUSE_DRM_IOCTL_STATS's result: the device's live
+ * object counts (leak checks, DESIGN.md decision 7; `drmctl stats`).
+ *
+ * Laid out exactly like struct drm_device_stats in core/drm_core.h (the
+ * daemon checks this at compile time); field meanings are documented there.
+ */
+struct cuse_drm_stats {
+	uint32_t files;          /* open DRM files */
+	uint32_t gem_objects;    /* live GEM objects */
+	uint32_t gem_handles;    /* handles over all files */
+	uint32_t framebuffers;   /* live framebuffers */
+	uint32_t blobs;          /* property blobs */
+	uint32_t pending_events; /* events queued or reserved over all files */
+	uint32_t has_master;     /* 1 while the device has a current master */
+	uint32_t pad;            /* implicit padding in drm_device_stats; 0 */
+	uint64_t gem_bytes;      /* bytes of GEM backing store */
+};
+
+/**
+ * CUSE_DRM_IOCTL_GET_TOKEN - read the open file's side-channel token and the
+ * socket path.  Any open file may ask; errors: none besides the transport's
+ * (EFAULT for a bad pointer).
+ */
+#define CUSE_DRM_IOCTL_GET_TOKEN _IOR(CUSE_DRM_IOCTL_BASE, 1, struct cuse_drm_token)
+
+/** CUSE_DRM_IOCTL_STATS - read the device's object counts.  Any open file may ask. */
+#define CUSE_DRM_IOCTL_STATS _IOR(CUSE_DRM_IOCTL_BASE, 2, struct cuse_drm_stats)
+
+/**
+ * struct cuse_drm_mmap_req - one side-channel request: map @length bytes at
+ * the fake mmap offset @offset (DRM_IOCTL_MODE_MAP_DUMB's offset, as passed
+ * to mmap(2)) of the file holding @token.  Sent as one SOCK_SEQPACKET
+ * message of exactly sizeof(struct cuse_drm_mmap_req) bytes.
+ */
+struct cuse_drm_mmap_req {
+	uint8_t token[CUSE_DRM_TOKEN_LEN];
+	uint64_t offset;
+	uint64_t length;
+};
+
+/**
+ * struct cuse_drm_mmap_reply - the answer to one struct cuse_drm_mmap_req.
+ * @error: 0 on success, with the GEM object's memfd attached (SCM_RIGHTS;
+ *     map it at file offset 0: the memfd holds exactly the object), or a
+ *     positive errno value and no fd:
+ *     EINVAL - bad request size, or no object at @offset covering @length
+ *              (what drm_gem_mmap() answers);
+ *     EACCES - the file holds no handle to the object, or the peer's uid is
+ *              neither the opener's nor 0;
+ *     ENODEV - no open file has this token (it was closed).
+ * @pad: 0.
+ */
+struct cuse_drm_mmap_reply {
+	int32_t error;
+	uint32_t pad;
+};
+
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+_Static_assert(sizeof(struct cuse_drm_token) == 140, "cuse_drm_token layout");
+_Static_assert(sizeof(struct cuse_drm_stats) == 40, "cuse_drm_stats layout");
+_Static_assert(sizeof(struct cuse_drm_mmap_req) == 48, "cuse_drm_mmap_req layout");
+_Static_assert(sizeof(struct cuse_drm_mmap_reply) == 8, "cuse_drm_mmap_reply layout");
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

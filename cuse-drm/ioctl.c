@@ -1,0 +1,383 @@
+/*
+ * ioctl.c - FUSE_IOCTL for DRM nodes: CUSE's RETRY rounds, replayed.
+ *
+ * CUSE starts every unrestricted ioctl with no data in either direction;
+ * the server names the client ranges it needs with fuse_reply_ioctl_retry()
+ * and the kernel reissues the ioctl with those ranges copied in (and copies
+ * the reply data out to the out ranges).  The server is not told which
+ * ranges earlier rounds listed, and keeps no state between rounds here.
+ * Instead every round replays the whole ioctl deterministically:
+ *
+ *   round 1: in = out = nothing.  If the core knows the command
+ *       (drm_ioctl_arg_size()) and its struct is not empty, answer RETRY with
+ *       in_iov = [struct], out_iov = [struct] if the core writes it.
+ *       Otherwise run drm_ioctl() with no ranges at all (an unknown command
+ *       fails without touching client memory).
+ *
+ *   round k > 1: in_buf is the concatenation of the in ranges of an ordered
+ *       list L = [struct, r1, r2, ...]; only the struct's place is known up
+ *       front.  drm_ioctl() runs with an accessor that, for each access
+ *         - inside a range already placed: serves it from in_buf;
+ *         - otherwise, while in_buf has unplaced bytes: the access must be
+ *           the next range of L (the handler is deterministic given the data
+ *           it read, so it asks for the same ranges in the same order as in
+ *           the round that listed them), so it is placed there;
+ *         - otherwise: records it as missing (copy_from and prepare_to then
+ *           return -DRM_ERETRY, copy_to drops the write and returns 0).
+ *       Anything missing -> RETRY with in = L + missing, out = struct (if
+ *       written) + L's nested ranges + missing.  Nested ranges are always
+ *       both in and out: the reply is a read-modify-write of what the client
+ *       had, so bytes the handler does not write go back unchanged.
+ *       Nothing missing -> the reply: result = drm_ioctl()'s return value,
+ *       data = the out ranges.
+ *
+ * Errors are replied like successes, with the (negative) errno as the ioctl
+ * result and the out data attached: fs/fuse/ioctl.c copies the data out and
+ * returns the result, so the client sees what the kernel's drm_ioctl() gives,
+ * which copies the struct back even when the handler fails.
+ *
+ * Limits of one round (fs/fuse/ioctl.c): at most FUSE_IOCTL_MAX_IOV (256)
+ * iovecs for in and out together, and at most fc->max_pages (32 for CUSE)
+ * pages = 128 KiB in each direction.  An ioctl that would need more fails
+ * with EINVAL (logged at debug level); DESIGN.md decision 3 routes payloads
+ * that large through the shim's side channel instead.
+ *
+ * A client whose other threads change the argument memory between rounds
+ * can make the rounds disagree; the accessor then never reads or writes out
+ * of bounds, the worst case is more rounds or a wrong answer for that client.
+ */
+#include "cuse_drm.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#include "platform.h"
+
+/** FUSE_IOCTL_MAX_IOV: in and out iovecs of one RETRY together. */
+#define CD_IOCTL_MAX_IOV 256
+/** fc->max_pages (FUSE_DEFAULT_MAX_PAGES_PER_REQ = 32) 4 KiB pages, per direction. */
+#define CD_IOCTL_MAX_BYTES (32u * 4096u)
+
+_Static_assert(sizeof(struct cuse_drm_stats) == sizeof(struct drm_device_stats),
+	       "cuse_drm_stats must mirror drm_device_stats");
+_Static_assert(offsetof(struct cuse_drm_stats, has_master) ==
+	       offsetof(struct drm_device_stats, has_master), "cuse_drm_stats layout");
+_Static_assert(offsetof(struct cuse_drm_stats, gem_bytes) ==
+	       offsetof(struct drm_device_stats, gem_bytes), "cuse_drm_stats layout");
+
+/** A client range; @off is its place in the round's data buffer (placed ranges only). */
+struct um_range {
+	uint64_t uaddr;
+	uint64_t len;
+	size_t off;
+};
+
+/**
+ * struct um_replay - the user-memory accessor's state for one round.
+ * @placed: L so far: the struct (when @has_struct) then nested ranges in
+ *     the order the handler first touched them.
+ * @missing: ranges recorded for the next round, in first-touch order.
+ * @data: a private copy of in_buf; reads come from it and writes go to it.
+ * @used: bytes of @data given to placed ranges.
+ * @exhausted: stop placing: something was missing, so nothing later can
+ *     be served from @data.
+ * @too_many: more ranges than one round can carry.
+ */
+struct um_replay {
+	struct um_range placed[CD_IOCTL_MAX_IOV];
+	unsigned int nplaced;
+	struct um_range missing[CD_IOCTL_MAX_IOV];
+	unsigned int nmissing;
+	unsigned char *data;
+	size_t data_len;
+	size_t used;
+	bool exhausted;
+	bool too_many;
+};
+
+static bool range_contains(const struct um_range *r, uint64_t uaddr, uint64_t len)
+{
+	return uaddr >= r->uaddr && uaddr - r->uaddr <= r->len && len <= r->len - (uaddr - r->uaddr);
+}
+
+static const struct um_range *find_placed(const struct um_replay *um, uint64_t uaddr, uint64_t len)
+{
+	for (unsigned int i = 0; i < um->nplaced; i++)
+		if (range_contains(&um->placed[i], uaddr, len))
+			return &um->placed[i];
+	return NULL;
+}
+
+static bool is_missing(const struct um_replay *um, uint64_t uaddr, uint64_t len)
+{
+	for (unsigned int i = 0; i < um->nmissing; i++)
+		if (range_contains(&um->missing[i], uaddr, len))
+			return true;
+	return false;
+}
+
+static void record_missing(struct um_replay *um, uint64_t uaddr, uint64_t len)
+{
+	um->exhausted = true;
+	if (um->nmissing >= CD_IOCTL_MAX_IOV) {
+		um->too_many = true;
+		return;
+	}
+	um->missing[um->nmissing++] = (struct um_range){ .uaddr = uaddr, .len = len };
+}
+
+/* Place [uaddr, uaddr+len) as the next range of L if in_buf has its bytes. */
+static const struct um_range *try_place(struct um_replay *um, uint64_t uaddr, uint64_t len)
+{
+	struct um_range *r;
+
+	if (um->exhausted || len > um->data_len - um->used || um->nplaced >= CD_IOCTL_MAX_IOV)
+		return NULL;
+	r = &um->placed[um->nplaced++];
+	*r = (struct um_range){ .uaddr = uaddr, .len = len, .off = um->used };
+	um->used += len;
+	return r;
+}
+
+/* Ranges may overlap; keep every placed copy of a byte equal, as memory would be. */
+static void write_placed(struct um_replay *um, uint64_t uaddr, const void *src, uint64_t len)
+{
+	for (unsigned int i = 0; i < um->nplaced; i++) {
+		const struct um_range *r = &um->placed[i];
+		uint64_t lo = uaddr > r->uaddr ? uaddr : r->uaddr;
+		uint64_t hi_a = uaddr + len, hi_b = r->uaddr + r->len;
+		uint64_t hi = hi_a < hi_b ? hi_a : hi_b;
+
+		if (lo < hi)
+			memcpy(um->data + r->off + (lo - r->uaddr),
+			       (const unsigned char *)src + (lo - uaddr), hi - lo);
+	}
+}
+
+static bool bad_range(uint64_t uaddr, uint64_t len)
+{
+	return uaddr + len < uaddr || len > CD_IOCTL_MAX_BYTES * 2u;
+}
+
+static int um_copy_from(void *ctx, void *dst, uint64_t uaddr, size_t len)
+{
+	struct um_replay *um = ctx;
+	const struct um_range *r;
+
+	if (len == 0)
+		return 0;
+	if (bad_range(uaddr, len))
+		return -EFAULT;
+	r = find_placed(um, uaddr, len);
+	if (!r && !is_missing(um, uaddr, len))
+		r = try_place(um, uaddr, len);
+	if (r) {
+		memcpy(dst, um->data + r->off + (uaddr - r->uaddr), len);
+		return 0;
+	}
+	if (!is_missing(um, uaddr, len))
+		record_missing(um, uaddr, len);
+	return -DRM_ERETRY;
+}
+
+static int um_prepare(struct um_replay *um, uint64_t uaddr, uint64_t len)
+{
+	if (find_placed(um, uaddr, len))
+		return 0;
+	if (is_missing(um, uaddr, len))
+		return -DRM_ERETRY;
+	if (try_place(um, uaddr, len))
+		return 0;
+	record_missing(um, uaddr, len);
+	return -DRM_ERETRY;
+}
+
+static int um_copy_to(void *ctx, uint64_t uaddr, const void *src, size_t len)
+{
+	struct um_replay *um = ctx;
+
+	if (len == 0)
+		return 0;
+	if (bad_range(uaddr, len))
+		return -EFAULT;
+	if (um_prepare(um, uaddr, len) == 0)
+		write_placed(um, uaddr, src, len);
+	/* else: recorded; the write is dropped and the ioctl rerun next round */
+	return 0;
+}
+
+static int um_prepare_to(void *ctx, uint64_t uaddr, size_t len)
+{
+	struct um_replay *um = ctx;
+
+	if (len == 0)
+		return 0;
+	if (bad_range(uaddr, len))
+		return -EFAULT;
+	return um_prepare(um, uaddr, len);
+}
+
+/* Answer RETRY naming L (placed) and the missing ranges; see the top of the file. */
+static void reply_retry(fuse_req_t req, const struct um_replay *um, bool has_struct, bool struct_out)
+{
+	static const unsigned int max_iov = CD_IOCTL_MAX_IOV;
+	unsigned int n = um->nplaced + um->nmissing, nin = 0, nout = 0;
+	uint64_t in_bytes = 0, out_bytes = 0;
+	struct iovec *in_iov, *out_iov;
+
+	in_iov = calloc(n ? n : 1, sizeof(*in_iov));
+	out_iov = calloc(n ? n : 1, sizeof(*out_iov));
+	if (!in_iov || !out_iov) {
+		free(in_iov);
+		free(out_iov);
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		const struct um_range *r = i < um->nplaced ? &um->placed[i]
+							  : &um->missing[i - um->nplaced];
+		struct iovec v = { (void *)(uintptr_t)r->uaddr, (size_t)r->len };
+		bool is_struct = has_struct && i == 0;
+
+		in_iov[nin++] = v;
+		in_bytes += r->len;
+		if (!is_struct || struct_out) {
+			out_iov[nout++] = v;
+			out_bytes += r->len;
+		}
+	}
+	if (um->too_many || nin + nout > max_iov || in_bytes > CD_IOCTL_MAX_BYTES ||
+	    out_bytes > CD_IOCTL_MAX_BYTES) {
+		drm_dbg("ioctl: needs %u+%u iovecs, %llu/%llu bytes: over CUSE's per-round limit",
+			nin, nout, (unsigned long long)in_bytes, (unsigned long long)out_bytes);
+		fuse_reply_err(req, EINVAL);
+	} else {
+		fuse_reply_ioctl_retry(req, in_iov, nin, out_iov, nout);
+	}
+	free(in_iov);
+	free(out_iov);
+}
+
+/* CUSE_DRM_IOCTL_GET_TOKEN and CUSE_DRM_IOCTL_STATS: fixed-size, read-only. */
+static void private_ioctl(fuse_req_t req, unsigned int cmd, void *arg, struct cd_file *f,
+			  size_t out_bufsz)
+{
+	union {
+		struct cuse_drm_token token;
+		struct cuse_drm_stats stats;
+	} u;
+	size_t size;
+
+	memset(&u, 0, sizeof(u));
+	if (cmd == CUSE_DRM_IOCTL_GET_TOKEN) {
+		size = sizeof(u.token);
+		memcpy(u.token.token, f->token, sizeof(u.token.token));
+		snprintf(u.token.socket_path, sizeof(u.token.socket_path), "%s",
+			 f->node->d->socket_path);
+	} else {
+		struct drm_device_stats st;
+
+		size = sizeof(u.stats);
+		drm_device_get_stats(f->node->d->dev, &st);
+		memcpy(&u.stats, &st, sizeof(st));
+		u.stats.pad = 0;
+	}
+	if (out_bufsz == 0) {
+		struct iovec out = { arg, size };
+
+		fuse_reply_ioctl_retry(req, NULL, 0, &out, 1);
+		return;
+	}
+	if (out_bufsz < size) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	fuse_reply_ioctl(req, 0, &u, size);
+}
+
+void cd_ioctl(fuse_req_t req, int cmd_int, void *arg, struct fuse_file_info *fi,
+	      unsigned int flags, const void *in_buf, size_t in_bufsz, size_t out_bufsz)
+{
+	struct cd_file *f = (struct cd_file *)(uintptr_t)fi->fh;
+	unsigned int cmd = (unsigned int)cmd_int;
+	uint64_t uarg = (uint64_t)(uintptr_t)arg;
+	struct drm_caller caller;
+	struct drm_user_mem um_ops = {
+		.copy_from = um_copy_from,
+		.copy_to = um_copy_to,
+		.prepare_to = um_prepare_to,
+	};
+	struct um_replay *um;
+	size_t size = 0, skip;
+	bool known, in = false, out = false, has_struct;
+	int ret;
+
+	if (flags & FUSE_IOCTL_COMPAT) {
+		/* 32-bit callers would need every struct converted, as drm_ioc32.c does. */
+		fuse_reply_err(req, ENOTTY);
+		return;
+	}
+	if (cmd == CUSE_DRM_IOCTL_GET_TOKEN || cmd == CUSE_DRM_IOCTL_STATS) {
+		private_ioctl(req, cmd, arg, f, out_bufsz);
+		return;
+	}
+
+	known = drm_ioctl_arg_size(f->node->d->dev, cmd, &size, &in, &out);
+	has_struct = known && size > 0;
+	if (has_struct && (size > CD_IOCTL_MAX_BYTES || bad_range(uarg, size))) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	if (has_struct && in_bufsz == 0 && out_bufsz == 0) {
+		/* Round 1: ask for the struct. */
+		struct iovec v = { arg, size };
+
+		fuse_reply_ioctl_retry(req, &v, 1, &v, out ? 1 : 0);
+		return;
+	}
+	if (has_struct && in_bufsz < size) {
+		drm_dbg("ioctl 0x%08x: got %zu bytes, struct is %zu", cmd, in_bufsz, size);
+		fuse_reply_err(req, EIO);
+		return;
+	}
+
+	um = calloc(1, sizeof(*um));
+	if (!um || !(um->data = malloc(in_bufsz ? in_bufsz : 1))) {
+		free(um);
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	memcpy(um->data, in_buf, in_bufsz);
+	um->data_len = in_bufsz;
+	if (has_struct)
+		try_place(um, uarg, size);
+	um_ops.ctx = um;
+
+	cd_caller_from_req(req, &caller);
+	ret = drm_ioctl(f->dfile, cmd, uarg, &um_ops, &caller);
+
+	if (um->nmissing > 0 || um->too_many) {
+		reply_retry(req, um, has_struct, out);
+	} else if (ret == -DRM_ERETRY) {
+		drm_err("ioctl 0x%08x: core returned ERETRY without asking for memory", cmd);
+		fuse_reply_err(req, EIO);
+	} else {
+		/* Out data: the struct (if written) and every nested range, as listed. */
+		skip = has_struct && !out ? size : 0;
+		if (skip > um->data_len)
+			skip = um->data_len;
+		size = um->data_len - skip;
+		if (size > out_bufsz)
+			size = out_bufsz;
+		if (size == 0 && ret < 0)
+			fuse_reply_err(req, -ret);
+		else
+			fuse_reply_ioctl(req, ret, um->data + skip, size);
+	}
+	free(um->data);
+	free(um);
+}

@@ -1,0 +1,524 @@
+/*
+ * libcuse-drm-shim.so - what CUSE cannot do for a cuse-drm client
+ * (DESIGN.md decision 6).  Load it with LD_PRELOAD, or link it (drmctl).
+ *
+ * 1. mmap(2) of a cuse-drm node.  CUSE has no mmap; the kernel answers
+ *    ENODEV.  For an fd that is a cuse-drm node the shim asks the daemon for
+ *    the GEM object's memfd over the side channel (cuse_drm_uapi.h) and maps
+ *    that instead, with the caller's address, protection and flags.
+ *
+ * 2. sysfs identity.  libdrm finds DRM devices through /sys/dev/char/M:m
+ *    (drmNodeIsDRM, drmParseSubsystemType, drmParseOFBusInfo, ...), where a
+ *    CUSE node looks like class "cuse".  Any path that starts with
+ *    /sys/dev/char/M:m of one of our nodes is redirected to the daemon's
+ *    fake tree, CUSE_DRM_SYSFS_ROOT/dev/char/M:m (see cuse-drm/sysfs.c).
+ *
+ * Everything else goes straight to the next definition (dlsym(RTLD_NEXT)),
+ * so the shim is harmless in a process that never touches our nodes.
+ * A cuse-drm node is recognised by its st_rdev: CUSE_DRM_SYSFS_ROOT/dev/
+ * char/M:m exists.  The checks use raw system calls, so they neither recurse
+ * into the shim nor change errno; nothing here allocates.  glibc only.
+ */
+#undef _FORTIFY_SOURCE
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cuse_drm_uapi.h"
+
+#define SYS_CHAR "/sys/dev/char/"
+#define FAKE_CHAR CUSE_DRM_SYSFS_ROOT "/dev/char/"
+
+#define SHIM_EXPORT __attribute__((visibility("default")))
+
+/* Entry points glibc (>= 2.33) still exports for old binaries but no longer declares. */
+int __xstat(int ver, const char *path, struct stat *buf);
+int __xstat64(int ver, const char *path, struct stat64 *buf);
+int __lxstat(int ver, const char *path, struct stat *buf);
+int __lxstat64(int ver, const char *path, struct stat64 *buf);
+int __fxstatat(int ver, int dirfd, const char *path, struct stat *buf, int flags);
+int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *buf, int flags);
+/* Fortified variants (-D_FORTIFY_SOURCE callers). */
+int __open_2(const char *path, int flags);
+int __open64_2(const char *path, int flags);
+int __openat_2(int dirfd, const char *path, int flags);
+int __openat64_2(int dirfd, const char *path, int flags);
+char *__realpath_chk(const char *path, char *resolved, size_t resolvedlen);
+
+/* ------------------------------------------------------------------ */
+/* The next definitions                                                */
+/* ------------------------------------------------------------------ */
+
+static void *resolve(const char *name)
+{
+	void *p = dlsym(RTLD_NEXT, name);
+
+#ifdef __x86_64__
+	/* __xstat and friends are compat-only symbols since glibc 2.33. */
+	if (!p)
+		p = dlvsym(RTLD_NEXT, name, "GLIBC_2.2.5");
+#endif
+	return p;
+}
+
+static void *real_get(void **slot, const char *name)
+{
+	void *f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+
+	if (!f) {
+		f = resolve(name);
+		__atomic_store_n(slot, f, __ATOMIC_RELEASE);
+	}
+	return f;
+}
+
+/* The next definitions, resolved on first use (thread-safe: idempotent). */
+#define SHIM_FUNCS(X) X(mmap) X(mmap64) X(open) X(open64) X(openat) X(openat64)            \
+	X(__open_2) X(__open64_2) X(__openat_2) X(__openat64_2) X(fopen) X(fopen64)          \
+	X(stat) X(stat64) X(lstat) X(lstat64) X(__xstat) X(__xstat64) X(__lxstat)           \
+	X(__lxstat64) X(__fxstatat) X(__fxstatat64) X(fstatat) X(fstatat64) X(statx)        \
+	X(access) X(faccessat) X(readlink) X(readlinkat) X(opendir) X(scandir) X(scandir64) \
+	X(realpath) X(__realpath_chk)
+#define SLOT(fn) static void *next_##fn;
+SHIM_FUNCS(SLOT)
+#undef SLOT
+
+/* REAL(fn) - the next definition of fn, or NULL. */
+#define REAL(fn) ((__typeof__(&fn))real_get(&next_##fn, #fn))
+
+/* Call the next definition, or fail with ENOSYS if there is none. */
+#define CALL_REAL(fail, fn, ...)                                                  \
+	({                                                                        \
+		__typeof__(&fn) r_ = REAL(fn);                                    \
+		if (!r_)                                                          \
+			errno = ENOSYS;                                           \
+		r_ ? r_(__VA_ARGS__) : (fail);                                    \
+	})
+
+/* ------------------------------------------------------------------ */
+/* Recognising our nodes                                               */
+/* ------------------------------------------------------------------ */
+
+/* Whether @path exists, by a raw system call (no interposition, errno kept). */
+static int exists_raw(const char *path)
+{
+	int saved = errno;
+	long r = syscall(SYS_faccessat, AT_FDCWD, path, F_OK);
+
+	errno = saved;
+	return r == 0;
+}
+
+/* Whether character device @rdev is served by cuse-drm. */
+static int is_cuse_drm_rdev(dev_t rdev)
+{
+	char probe[sizeof(FAKE_CHAR) + 24];
+
+	snprintf(probe, sizeof(probe), FAKE_CHAR "%u:%u", major(rdev), minor(rdev));
+	return exists_raw(probe);
+}
+
+/*
+ * If @path is /sys/dev/char/MAJ:MIN[/...] and MAJ:MIN is one of our nodes,
+ * write the redirected path into @buf and return it; else return @path.
+ */
+static const char *redirect(const char *path, char *buf, size_t size)
+{
+	char probe[sizeof(FAKE_CHAR) + 24];
+	const char *id, *p;
+	size_t idlen;
+
+	if (!path || strncmp(path, SYS_CHAR, sizeof(SYS_CHAR) - 1) != 0)
+		return path;
+	id = p = path + sizeof(SYS_CHAR) - 1;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (p == id || *p != ':')
+		return path;
+	p++;
+	if (*p < '0' || *p > '9')
+		return path;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*p != '\0' && *p != '/')
+		return path;
+	idlen = (size_t)(p - id);
+	if (idlen > 21)
+		return path;
+	memcpy(probe, FAKE_CHAR, sizeof(FAKE_CHAR) - 1);
+	memcpy(probe + sizeof(FAKE_CHAR) - 1, id, idlen);
+	probe[sizeof(FAKE_CHAR) - 1 + idlen] = '\0';
+	if (!exists_raw(probe))
+		return path;
+	if (sizeof(FAKE_CHAR) - 1 + strlen(id) + 1 > size)
+		return path;
+	memcpy(buf, FAKE_CHAR, sizeof(FAKE_CHAR) - 1);
+	strcpy(buf + sizeof(FAKE_CHAR) - 1, id);
+	return buf;
+}
+
+#define REDIRECT(path) redirect((path), redirect_buf_, sizeof(redirect_buf_))
+#define REDIRECT_BUF char redirect_buf_[PATH_MAX]
+
+/* ------------------------------------------------------------------ */
+/* mmap                                                                */
+/* ------------------------------------------------------------------ */
+
+static int is_cuse_drm_fd(int fd)
+{
+	struct stat st;
+	int saved = errno;
+	long r = syscall(SYS_fstat, fd, &st);
+
+	errno = saved;
+	return r == 0 && S_ISCHR(st.st_mode) && is_cuse_drm_rdev(st.st_rdev);
+}
+
+static void *real_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	__typeof__(&mmap) f = REAL(mmap);
+
+	if (f)
+		return f(addr, len, prot, flags, fd, off);
+	return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+}
+
+/* Ask the daemon for the memfd behind [off, off+len) of DRM file @fd; -errno on failure. */
+static int fetch_memfd(int fd, uint64_t off, uint64_t len)
+{
+	struct cuse_drm_token tok;
+	struct cuse_drm_mmap_req req;
+	struct cuse_drm_mmap_reply reply;
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { &reply, sizeof(reply) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
+	};
+	struct cmsghdr *c;
+	int s, memfd = -1;
+	ssize_t n;
+
+	memset(&tok, 0, sizeof(tok));
+	if (ioctl(fd, CUSE_DRM_IOCTL_GET_TOKEN, &tok) < 0)
+		return -ENODEV;
+	tok.socket_path[sizeof(tok.socket_path) - 1] = '\0';
+	memcpy(addr.sun_path, tok.socket_path, sizeof(addr.sun_path));
+
+	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -ENODEV;
+	if (connect(s, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		close(s);
+		return -ENODEV;
+	}
+	memcpy(req.token, tok.token, sizeof(req.token));
+	req.offset = off;
+	req.length = len;
+	if (send(s, &req, sizeof(req), MSG_NOSIGNAL) != (ssize_t)sizeof(req)) {
+		close(s);
+		return -ENODEV;
+	}
+	memset(&ctl, 0, sizeof(ctl));
+	do
+		n = recvmsg(s, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	close(s);
+	for (c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			memcpy(&memfd, CMSG_DATA(c), sizeof(int));
+			break;
+		}
+	}
+	if (n != (ssize_t)sizeof(reply) || reply.error != 0 || memfd < 0) {
+		if (memfd >= 0)
+			close(memfd);
+		if (n == (ssize_t)sizeof(reply) && reply.error > 0)
+			return -reply.error;
+		return -ENODEV;
+	}
+	return memfd;
+}
+
+static void *cuse_drm_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	int saved = errno, memfd, err;
+	void *p;
+
+	if (off < 0) {
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
+	memfd = fetch_memfd(fd, (uint64_t)off, (uint64_t)len);
+	if (memfd < 0) {
+		errno = -memfd;
+		return MAP_FAILED;
+	}
+	/* The memfd holds exactly the object: the fake offset becomes 0. */
+	p = real_mmap(addr, len, prot, flags, memfd, 0);
+	err = errno;
+	close(memfd);
+	errno = p == MAP_FAILED ? err : saved;
+	return p;
+}
+
+SHIM_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	if (fd >= 0 && !(flags & MAP_ANONYMOUS) && is_cuse_drm_fd(fd))
+		return cuse_drm_mmap(addr, len, prot, flags, fd, off);
+	return real_mmap(addr, len, prot, flags, fd, off);
+}
+
+SHIM_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off64_t off)
+{
+	if (fd >= 0 && !(flags & MAP_ANONYMOUS) && is_cuse_drm_fd(fd))
+		return cuse_drm_mmap(addr, len, prot, flags, fd, (off_t)off);
+	return CALL_REAL(MAP_FAILED, mmap64, addr, len, prot, flags, fd, off);
+}
+
+/* ------------------------------------------------------------------ */
+/* Path redirection                                                    */
+/* ------------------------------------------------------------------ */
+
+static int open_needs_mode(int flags)
+{
+	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+}
+
+#define VA_MODE(flags, last)                                   \
+	mode_t mode = 0;                                       \
+	if (open_needs_mode(flags)) {                          \
+		va_list ap;                                    \
+		va_start(ap, last);                            \
+		mode = (mode_t)va_arg(ap, int);                \
+		va_end(ap);                                    \
+	}
+
+SHIM_EXPORT int open(const char *path, int flags, ...)
+{
+	REDIRECT_BUF;
+	VA_MODE(flags, flags);
+	return CALL_REAL(-1, open, REDIRECT(path), flags, mode);
+}
+
+SHIM_EXPORT int open64(const char *path, int flags, ...)
+{
+	REDIRECT_BUF;
+	VA_MODE(flags, flags);
+	return CALL_REAL(-1, open64, REDIRECT(path), flags, mode);
+}
+
+SHIM_EXPORT int openat(int dirfd, const char *path, int flags, ...)
+{
+	REDIRECT_BUF;
+	VA_MODE(flags, flags);
+	return CALL_REAL(-1, openat, dirfd, REDIRECT(path), flags, mode);
+}
+
+SHIM_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
+{
+	REDIRECT_BUF;
+	VA_MODE(flags, flags);
+	return CALL_REAL(-1, openat64, dirfd, REDIRECT(path), flags, mode);
+}
+
+SHIM_EXPORT int __open_2(const char *path, int flags)
+{
+	REDIRECT_BUF;
+	return CALL_REAL(-1, __open_2, REDIRECT(path), flags);
+}
+
+SHIM_EXPORT int __open64_2(const char *path, int flags)
+{
+	REDIRECT_BUF;
+	return CALL_REAL(-1, __open64_2, REDIRECT(path), flags);
+}
+
+SHIM_EXPORT int __openat_2(int dirfd, const char *path, int flags)
+{
+	REDIRECT_BUF;
+	return CALL_REAL(-1, __openat_2, dirfd, REDIRECT(path), flags);
+}
+
+SHIM_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
+{
+	REDIRECT_BUF;
+	return CALL_REAL(-1, __openat64_2, dirfd, REDIRECT(path), flags);
+}
+
+SHIM_EXPORT FILE *fopen(const char *path, const char *mode)
+{
+	REDIRECT_BUF;
+	return CALL_REAL(NULL, fopen, REDIRECT(path), mode);
+}
+
+SHIM_EXPORT FILE *fopen64(const char *path, const char *mode)
+{
+	REDIRECT_BUF;
+	return CALL_REAL(NULL, fopen64, REDIRECT(path), mode);
+}
+
+SHIM_EXPORT int stat(const char *restrict path, struct stat *restrict buf)
+{
+	REDIRECT_BUF;
+	return CALL_REAL(-1, stat, REDIRECT(path), buf);
+}
+
+SHIM_EXPORT int stat64(const char *restrict path, struct stat64 *restrict buf)
+{
+	REDIRECT_BUF;
+	return CALL_REAL(-1, stat64, REDIRECT(path), buf);
+}
+
+SHIM_EXPORT int lstat(const char *restrict path, struct stat *restrict buf)
+{
+	REDIRECT_BUF;
+	return CALL_REAL(-1, lstat, REDIRECT(path), buf);
+}
+
+SHIM_EXPORT int lstat64(const char *restrict path, struct stat64 *restrict buf)
+{
+	REDIRECT_BUF;
+	return CALL_REAL(-1, lstat64, REDIRECT(path), buf);
+}
+
+SHIM_EXPORT int __xstat(int ver, const char *path, struct stat *buf)
+{
+	REDIRECT_BUF;
+	return CALL_REAL(-1, __xstat, ver, REDIRECT(path), buf);
+}
+
+SHIM_EXPORT int __xstat64(int ver, const char *path, struct stat64 *buf)
+{
+	REDIRECT_BUF;
+	return CALL_REAL(-1, __xstat64, ver, REDIRECT(path), buf);
+}
+
+SHIM_EXPORT int __lxstat(int ver, const char *path, struct stat *buf)
+{
+	REDIRECT_BUF;
+	return CALL_REAL(-1, __lxstat, ver, REDIRECT(path), buf);
+}
+
+SHIM_EXPORT int __lxstat64(int ver, const char *path, struct stat64 *buf)
+{
+	REDIRECT_BUF;
+	return CALL_REAL(-1, __lxstat64, ver, REDIRECT(path), buf);
+}
+
+SHIM_EXPORT int __fxstatat(int ver, int dirfd, const char *path, struct stat *buf, int flags)
+{
+	REDIRECT_BUF;
+	return CALL_REAL(-1, __fxstatat, ver, dirfd, REDIRECT(path), buf, flags);
+}
+
+SHIM_EXPORT int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *buf, int flags)
+{
+	REDIRECT_BUF;
+	return CALL_REAL(-1, __fxstatat64, ver, dirfd, REDIRECT(path), buf, flags);
+}
+
+SHIM_EXPORT int fstatat(int dirfd, const char *restrict path, struct stat *restrict buf, int flags)
+{
+	REDIRECT_BUF;
+	return CALL_REAL(-1, fstatat, dirfd, REDIRECT(path), buf, flags);
+}
+
+SHIM_EXPORT int fstatat64(int dirfd, const char *restrict path, struct stat64 *restrict buf,
+			  int flags)
+{
+	REDIRECT_BUF;
+	return CALL_REAL(-1, fstatat64, dirfd, REDIRECT(path), buf, flags);
+}
+
+SHIM_EXPORT int statx(int dirfd, const char *restrict path, int flags, unsigned int mask,
+		      struct statx *restrict buf)
+{
+	REDIRECT_BUF;
+	return CALL_REAL(-1, statx, dirfd, REDIRECT(path), flags, mask, buf);
+}
+
+SHIM_EXPORT int access(const char *path, int mode)
+{
+	REDIRECT_BUF;
+	return CALL_REAL(-1, access, REDIRECT(path), mode);
+}
+
+SHIM_EXPORT int faccessat(int dirfd, const char *path, int mode, int flags)
+{
+	REDIRECT_BUF;
+	return CALL_REAL(-1, faccessat, dirfd, REDIRECT(path), mode, flags);
+}
+
+SHIM_EXPORT ssize_t readlink(const char *restrict path, char *restrict buf, size_t size)
+{
+	REDIRECT_BUF;
+	return CALL_REAL(-1, readlink, REDIRECT(path), buf, size);
+}
+
+SHIM_EXPORT ssize_t readlinkat(int dirfd, const char *restrict path, char *restrict buf,
+			       size_t size)
+{
+	REDIRECT_BUF;
+	return CALL_REAL(-1, readlinkat, dirfd, REDIRECT(path), buf, size);
+}
+
+SHIM_EXPORT DIR *opendir(const char *path)
+{
+	REDIRECT_BUF;
+	return CALL_REAL(NULL, opendir, REDIRECT(path));
+}
+
+SHIM_EXPORT int scandir(const char *restrict path, struct dirent ***restrict list,
+			int (*filter)(const struct dirent *),
+			int (*compar)(const struct dirent **, const struct dirent **))
+{
+	REDIRECT_BUF;
+	return CALL_REAL(-1, scandir, REDIRECT(path), list, filter, compar);
+}
+
+SHIM_EXPORT int scandir64(const char *restrict path, struct dirent64 ***restrict list,
+			  int (*filter)(const struct dirent64 *),
+			  int (*compar)(const struct dirent64 **, const struct dirent64 **))
+{
+	REDIRECT_BUF;
+	return CALL_REAL(-1, scandir64, REDIRECT(path), list, filter, compar);
+}
+
+SHIM_EXPORT char *realpath(const char *restrict path, char *restrict resolved)
+{
+	REDIRECT_BUF;
+	return CALL_REAL(NULL, realpath, REDIRECT(path), resolved);
+}
+
+SHIM_EXPORT char *__realpath_chk(const char *path, char *resolved, size_t resolvedlen)
+{
+	REDIRECT_BUF;
+	return CALL_REAL(NULL, __realpath_chk, REDIRECT(path), resolved, resolvedlen);
+}
+
+/* Resolve the hot ones early, so mmap never needs dlsym in an awkward place. */
+__attribute__((constructor)) static void shim_init(void)
+{
+	(void)REAL(mmap);
+	(void)REAL(mmap64);
+}

@@ -1,0 +1,270 @@
+/*
+ * side_channel.c - the mmap side channel (protocol: cuse_drm_uapi.h).
+ *
+ * CUSE cannot mmap, so the client shim asks here for the memfd behind a GEM
+ * object and maps that.  The checks are the ones mmap(2) of a kernel DRM
+ * node implies: the caller holds the open file (it knows the file's token,
+ * which only an ioctl on that file returns), its uid is the opener's (or
+ * root, SO_PEERCRED), and drm_gem_mmap_lookup() finds an object the file
+ * holds a handle to, covering the range.
+ *
+ * One thread runs a poll(2) loop over the listening socket, the connected
+ * clients and an eventfd that tells it to stop.  Requests are short (a table
+ * lookup and a sendmsg), so they are handled inline.
+ */
+#include "cuse_drm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "platform.h"
+#include "platform_linux.h"
+
+/** Connected clients served at once; the shim connects once per mmap. */
+#define CD_SOCK_MAX_CLIENTS 64
+
+struct sc_client {
+	int fd;
+	uid_t uid;      /* SO_PEERCRED at connect time */
+	pid_t pid;
+};
+
+/* Token comparison whose time does not depend on where the bytes differ. */
+static bool token_equal(const uint8_t *a, const uint8_t *b)
+{
+	volatile uint8_t acc = 0;
+
+	for (size_t i = 0; i < CUSE_DRM_TOKEN_LEN; i++)
+		acc |= a[i] ^ b[i];
+	return acc == 0;
+}
+
+static void send_reply(int fd, int error, int memfd)
+{
+	struct cuse_drm_mmap_reply reply = { .error = error };
+	struct iovec iov = { &reply, sizeof(reply) };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (memfd >= 0) {
+		struct cmsghdr *c;
+
+		memset(&ctl, 0, sizeof(ctl));
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = sizeof(ctl.buf);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &memfd, sizeof(int));
+	}
+	if (sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		drm_dbg("side channel: reply failed: %s", strerror(errno));
+}
+
+/* Find the open file with @token and take a reference; returns NULL or the file. */
+static struct cd_file *get_file_by_token(struct cd_daemon *d, const uint8_t *token,
+					 uid_t peer_uid, int *error)
+{
+	struct cd_file *found = NULL;
+
+	pthread_mutex_lock(&d->lock);
+	for (struct cd_file *f = d->files.next; f != &d->files; f = f->next) {
+		/* Compare with every file so the time says nothing about the match. */
+		if (token_equal(f->token, token) && !f->released && !found)
+			found = f;
+	}
+	if (!found) {
+		*error = ENODEV;
+	} else if (peer_uid != 0 && peer_uid != found->uid) {
+		*error = EACCES;
+		found = NULL;
+	} else {
+		found->refs++;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return found;
+}
+
+static void handle_request(struct cd_daemon *d, struct sc_client *c)
+{
+	struct cuse_drm_mmap_req req;
+	struct drm_shmem *shmem = NULL;
+	struct cd_file *f;
+	int error = 0, ret;
+	ssize_t n;
+
+	/* One more byte than a request, to tell an oversized message. */
+	char buf[sizeof(req) + 1];
+
+	n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		close(c->fd);
+		c->fd = -1;
+		return;
+	}
+	if ((size_t)n != sizeof(req)) {
+		send_reply(c->fd, EINVAL, -1);
+		return;
+	}
+	memcpy(&req, buf, sizeof(req));
+
+	f = get_file_by_token(d, req.token, c->uid, &error);
+	if (!f) {
+		drm_dbg("side channel: pid %d uid %u: %s", (int)c->pid, (unsigned)c->uid,
+			strerror(error));
+		send_reply(c->fd, error, -1);
+		return;
+	}
+	ret = drm_gem_mmap_lookup(f->dfile, req.offset, req.length, &shmem);
+	cd_file_put(f);
+	if (ret < 0) {
+		drm_dbg("side channel: mmap offset 0x%llx length %llu: %s",
+			(unsigned long long)req.offset, (unsigned long long)req.length,
+			strerror(-ret));
+		send_reply(c->fd, -ret, -1);
+		return;
+	}
+	send_reply(c->fd, 0, drm_platform_linux_shmem_fd(shmem));
+	drm_platform_shmem_put(shmem);
+}
+
+static void accept_client(struct cd_daemon *d, struct sc_client *clients, unsigned int *n)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd < 0)
+		return;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || *n >= CD_SOCK_MAX_CLIENTS) {
+		close(fd);
+		return;
+	}
+	clients[*n].fd = fd;
+	clients[*n].uid = cred.uid;
+	clients[*n].pid = cred.pid;
+	(*n)++;
+}
+
+static void *side_channel_thread(void *arg)
+{
+	struct cd_daemon *d = arg;
+	struct sc_client clients[CD_SOCK_MAX_CLIENTS];
+	struct pollfd pfd[CD_SOCK_MAX_CLIENTS + 2];
+	unsigned int nclients = 0;
+
+	for (;;) {
+		unsigned int i, j;
+
+		pfd[0] = (struct pollfd){ .fd = d->wake_fd, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = d->listen_fd, .events = POLLIN };
+		for (i = 0; i < nclients; i++)
+			pfd[i + 2] = (struct pollfd){ .fd = clients[i].fd, .events = POLLIN };
+		if (poll(pfd, nclients + 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			drm_err("side channel: poll: %s", strerror(errno));
+			break;
+		}
+		if (pfd[0].revents)
+			break;
+		for (i = 0; i < nclients; i++) {
+			if (pfd[i + 2].revents & (POLLIN | POLLHUP | POLLERR))
+				handle_request(d, &clients[i]);
+		}
+		for (i = j = 0; i < nclients; i++)
+			if (clients[i].fd >= 0)
+				clients[j++] = clients[i];
+		nclients = j;
+		if (pfd[1].revents & POLLIN)
+			accept_client(d, clients, &nclients);
+	}
+	for (unsigned int i = 0; i < nclients; i++)
+		close(clients[i].fd);
+	return NULL;
+}
+
+int cd_side_channel_open(struct cd_daemon *d)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd, ret;
+
+	d->listen_fd = -1;
+	d->wake_fd = -1;
+	if (mkdir(CUSE_DRM_RUN_DIR, 0755) == 0)
+		chmod(CUSE_DRM_RUN_DIR, 0755);
+	else if (errno != EEXIST)
+		return -errno;
+	if (snprintf(d->socket_path, sizeof(d->socket_path), "%s/%s.sock", CUSE_DRM_RUN_DIR,
+		     d->nodes[0].name) >= (int)sizeof(addr.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(addr.sun_path, d->socket_path, strlen(d->socket_path) + 1);
+
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	/* A socket left by a daemon that died: the node check said cardN is free. */
+	unlink(d->socket_path);
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	    chmod(d->socket_path, 0666) < 0 || listen(fd, 16) < 0) {
+		ret = -errno;
+		close(fd);
+		unlink(d->socket_path);
+		return ret;
+	}
+	d->wake_fd = eventfd(0, EFD_CLOEXEC);
+	if (d->wake_fd < 0) {
+		ret = -errno;
+		close(fd);
+		unlink(d->socket_path);
+		return ret;
+	}
+	d->listen_fd = fd;
+	return 0;
+}
+
+int cd_side_channel_start(struct cd_daemon *d)
+{
+	int ret = pthread_create(&d->sock_thread, NULL, side_channel_thread, d);
+
+	if (ret != 0)
+		return -ret;
+	d->sock_thread_started = true;
+	return 0;
+}
+
+void cd_side_channel_close(struct cd_daemon *d)
+{
+	if (d->sock_thread_started) {
+		uint64_t one = 1;
+
+		if (write(d->wake_fd, &one, sizeof(one)) < 0)
+			drm_err("side channel: cannot wake thread: %s", strerror(errno));
+		pthread_join(d->sock_thread, NULL);
+		d->sock_thread_started = false;
+	}
+	if (d->listen_fd >= 0) {
+		close(d->listen_fd);
+		d->listen_fd = -1;
+		unlink(d->socket_path);
+	}
+	if (d->wake_fd >= 0) {
+		close(d->wake_fd);
+		d->wake_fd = -1;
+	}
+}

@@ -1,0 +1,219 @@
+"""End to end: cuse-drm --driver vkms, driven by stock libdrm clients (modetest, drmdevice)
+and checked against oracles nobody here wrote: edid-decode, modetest's own pattern,
+and the kernel's bochs-drm driver showing the same pattern."""
+import errno
+import fcntl
+import os
+import re
+import signal
+import subprocess
+import time
+
+import pytest
+from PIL import Image
+
+from conftest import DAEMON, DRMCTL, Modetest, shim_env
+
+CONNECTOR_RE = re.compile(r"^(\d+)\s+(\d+)\s+(connected|disconnected|unknown)\s+(\S+)\s+(\d+)x(\d+)\s+(\d+)\s+(\d+)",
+                          re.M)
+
+
+def modetest(*args, env=None, timeout=60):
+    r = subprocess.run(["modetest", *args], capture_output=True, text=True, env=env, timeout=timeout)
+    return r.returncode, r.stdout + r.stderr
+
+
+def ids(out):
+    """Connector and CRTC ids from `modetest -c -p` output."""
+    conn = CONNECTOR_RE.search(out)
+    assert conn, out
+    crtcs = re.search(r"^CRTCs:\nid\s+fb\s+pos\s+size\n(\d+)", out, re.M)
+    assert crtcs, out
+    return int(conn.group(1)), int(crtcs.group(1))
+
+
+def test_modetest_lists_our_objects(daemon):
+    rc, out = modetest("-M", "vkms", "-c", "-e", "-p")
+    assert rc == 0, out
+    conn = CONNECTOR_RE.search(out)
+    assert conn, out
+    assert conn.group(3) == "connected"
+    assert conn.group(4) == "Virtual-1"
+    assert (int(conn.group(5)), int(conn.group(6))) == (271, 203)
+    assert int(conn.group(7)) >= 10                       # modes from our EDID
+    assert re.search(r"#0 1024x768 60\.\d+ 1024 1048 1184 1344 768 771 777 806 65000 .*preferred", out), out
+    assert "1920x1080" in out and "640x480" in out
+    enc = re.search(r"^Encoders:\nid\s+crtc\s+type\s+possible crtcs\s+possible clones\s*\n(\d+)\s+0\s+virtual\s+0x00000001",
+                    out, re.M)
+    assert enc and int(enc.group(1)) == int(conn.group(2)) or int(conn.group(2)) == 0, out
+    for prop in ("EDID:", "DPMS:", "link-status:", "type:"):
+        assert prop in out, out
+    assert re.search(r"formats: XR24 AR24", out), out
+    assert re.search(r"enums: Overlay=0 Primary=1 Cursor=2\s+value: 1", out), out
+
+
+def test_edid_passes_edid_decode(daemon):
+    rc, out = modetest("-M", "vkms", "-c")
+    assert rc == 0, out
+    m = re.search(r"EDID:\n\s+flags: immutable blob\n\s+blobs:\n\n\s+value:\n((?:\s+[0-9a-f]{32}\n)+)", out)
+    assert m, out
+    edid = bytes.fromhex("".join(m.group(1).split()))
+    assert len(edid) == 128
+    path = "/tmp/vkms-edid.bin"
+    with open(path, "wb") as f:
+        f.write(edid)
+    r = subprocess.run(["edid-decode", "--check", path], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "EDID conformity: PASS" in r.stdout, r.stdout
+    assert "DTD 1:  1024x768" in r.stdout, r.stdout
+
+
+SMPTE_TOP = [(192, 192, 192), (192, 192, 0), (0, 192, 192), (0, 192, 0),
+             (192, 0, 192), (192, 0, 0), (0, 0, 192)]
+
+
+def screenshot(node, path, env=None):
+    r = subprocess.run([DRMCTL, "screenshot", node, "-o", path], capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return Image.open(path).convert("RGB")
+
+
+def set_mode_and_capture(node, driver, out_png, extra_env=None):
+    rc, out = modetest("-M", driver, "-c", "-p", env=extra_env)
+    assert rc == 0, out
+    conn, crtc = ids(out)
+    mt = Modetest(["-M", driver, "-s", f"{conn}@{crtc}:1024x768"], env=extra_env)
+    try:
+        assert mt.wait_for("setting mode"), mt.output()
+        time.sleep(0.5)
+        img = screenshot(node, out_png)
+    finally:
+        rc = mt.quit()
+    assert rc == 0, mt.output()
+    return img
+
+
+def test_modetest_sets_mode_and_draws_smpte(daemon):
+    img = set_mode_and_capture(daemon.node, "vkms", "/tmp/vkms-scanout.png", shim_env())
+    assert img.size == (1024, 768)
+    y = 768 // 3
+    for i, colour in enumerate(SMPTE_TOP):
+        x = (2 * i + 1) * 1024 // 14
+        assert img.getpixel((x, y)) == colour, f"bar {i} at ({x},{y})"
+    out = os.environ.get("VM_OUT")
+    if out:
+        img.save(os.path.join(out, "vkms-scanout.png"))
+
+
+def test_same_picture_as_kernel_bochs(daemon):
+    """The kernel's bochs-drm (loaded by tests/vm/run --kernel-drm), showing modetest's
+    pattern at the same mode, is the oracle."""
+    kernel_node = None
+    for n in range(16):
+        p = f"/dev/dri/card{n}"
+        if os.path.exists(p) and p != daemon.node:
+            r = subprocess.run([DRMCTL, "list"], capture_output=True, text=True)
+            if re.search(rf"{p}\s+bochs-drm", r.stdout):
+                kernel_node = p
+                break
+    assert kernel_node, subprocess.run([DRMCTL, "list"], capture_output=True, text=True).stdout
+    listing = subprocess.run([DRMCTL, "list"], capture_output=True, text=True).stdout
+    assert re.search(rf"{daemon.node}\s+vkms.*cuse-drm", listing), listing
+    assert re.search(rf"{kernel_node}\s+bochs-drm.*kernel", listing), listing
+    ours = set_mode_and_capture(daemon.node, "vkms", "/tmp/ours.png", shim_env())
+    theirs = set_mode_and_capture(kernel_node, "bochs-drm", "/tmp/kernel.png")
+    assert ours.tobytes() == theirs.tobytes()
+
+
+def test_modetest_vsync_flips_at_mode_rate(daemon):
+    """modetest -v flips with events as fast as it can: the rate it reports must be the
+    mode's refresh (flips complete on vblank, never faster).  A window can come out slower
+    when the emulated guest stalls past a vblank, so one window at the mode's rate is asked
+    for, and none above it."""
+    rc, out = modetest("-M", "vkms", "-c", "-p")
+    conn, crtc = ids(out)
+    mt = Modetest(["-M", "vkms", "-s", f"{conn}@{crtc}:1024x768", "-v"], env=shim_env())
+    try:
+        # modetest prints the rate every 60 flips, about once a second.
+        assert mt.wait_for("freq:", timeout=60, count=2), mt.output()
+        mt.wait_for("freq:", timeout=10, count=6)
+    finally:
+        rc = mt.quit()
+    rates = [float(x) for x in re.findall(r"freq: ([\d.]+)Hz", mt.output())]
+    assert len(rates) >= 2, mt.output()
+    # The first window includes mode setting.
+    assert all(r < 60.5 for r in rates[1:]), rates      # mode: 60.004 Hz
+    assert any(57.0 < r for r in rates[1:]), rates
+    assert rc == 0, mt.output()
+
+
+def test_drmdevice_lists_node_under_shim(daemon):
+    r = subprocess.run(["drmdevice"], capture_output=True, text=True, env=shim_env())
+    assert daemon.node in r.stdout, r.stdout + r.stderr
+    assert "platform" in r.stdout, r.stdout
+    # Without the shim, libdrm's sysfs test does not see a cuse device as DRM.
+    r = subprocess.run(["drmdevice"], capture_output=True, text=True)
+    assert daemon.node not in r.stdout
+
+
+def test_without_shim_everything_but_mmap_works(daemon):
+    baseline = daemon.stats()
+    rc, out = modetest("-M", "vkms", "-c", "-p")
+    assert rc == 0 and "connected" in out
+    conn, crtc = ids(out)
+    # CUSE has no mmap: without the shim modetest's dumb buffer cannot be mapped.
+    mt = Modetest(["-M", "vkms", "-s", f"{conn}@{crtc}:1024x768"])
+    mt.quit()
+    assert "failed to map buffer" in mt.output() or "failed to create" in mt.output(), mt.output()
+    assert daemon.stats() == baseline
+
+
+def test_bad_ioctls_get_kernel_errors(daemon):
+    fd = os.open(daemon.node, os.O_RDWR)
+    try:
+        with pytest.raises(OSError) as e:
+            fcntl.ioctl(fd, (3 << 30) | (8 << 16) | (ord("d") << 8) | 0x3f, bytearray(8))
+        assert e.value.errno == errno.EINVAL
+        with pytest.raises(OSError) as e:
+            fcntl.ioctl(fd, (3 << 30) | (8 << 16) | (ord("x") << 8) | 1, bytearray(8))
+        assert e.value.errno == errno.ENOTTY
+        # DRM_IOCTL_VERSION with an argument pointer into nowhere: EFAULT from the copy.
+        with pytest.raises(OSError) as e:
+            fcntl.ioctl(fd, (3 << 30) | (64 << 16) | (ord("d") << 8) | 0x00, 0x10)
+        assert e.value.errno == errno.EFAULT
+    finally:
+        os.close(fd)
+
+
+def test_sigkill_client_leaves_nothing(daemon):
+    baseline = daemon.stats()
+    rc, out = modetest("-M", "vkms", "-c", "-p")
+    conn, crtc = ids(out)
+    mt = Modetest(["-M", "vkms", "-s", f"{conn}@{crtc}:1024x768", "-v"], env=shim_env())
+    try:
+        assert mt.wait_for("setting mode"), mt.output()
+        time.sleep(1)
+        during = daemon.stats()
+        assert during["framebuffers"] >= 2 and during["gem_objects"] >= 2, during
+        mt.proc.send_signal(signal.SIGKILL)
+        mt.proc.wait(timeout=10)
+    finally:
+        if mt.proc.poll() is None:
+            mt.proc.kill()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and daemon.stats() != baseline:
+        time.sleep(0.1)
+    assert daemon.stats() == baseline
+
+
+def test_daemon_refuses_taken_node_and_unknown_driver(daemon):
+    r = subprocess.run([DAEMON, "--driver", "vkms", "--node", f"card{daemon.n}"],
+                       capture_output=True, text=True, timeout=20)
+    assert r.returncode != 0
+    assert "exists" in (r.stdout + r.stderr) or "taken" in (r.stdout + r.stderr), r.stderr
+    r = subprocess.run([DAEMON, "--driver", "nosuch"], capture_output=True, text=True, timeout=20)
+    assert r.returncode != 0 and "nosuch" in r.stderr, r.stderr
+    r = subprocess.run([DAEMON, "--driver", "vkms"], capture_output=True, text=True, timeout=20,
+                       preexec_fn=lambda: (os.setgid(65534), os.setuid(65534)))
+    assert r.returncode != 0 and "root" in r.stderr, r.stderr
+
