@@ -102,4 +102,7 @@ demo: deps
 clean:
 	rm -rf $(B)/obj $(B)/tests $(B)/*.a $(BINS)
 
+# Keep objects make would otherwise delete as intermediates (saves rebuilds).
+.SECONDARY:
+
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -211,6 +211,10 @@ def test_daemon_refuses_taken_node_and_unknown_driver(daemon):
                        capture_output=True, text=True, timeout=20)
     assert r.returncode != 0
     assert "exists" in (r.stdout + r.stderr) or "taken" in (r.stdout + r.stderr), r.stderr
+    # No /dev/cuse (a private mount namespace with an empty /dev): tell the user to load cuse.
+    r = subprocess.run(["unshare", "-m", "sh", "-c", f"mount -t tmpfs tmpfs /dev && exec {DAEMON} --driver vkms"],
+                       capture_output=True, text=True, timeout=20)
+    assert r.returncode != 0 and "modprobe cuse" in r.stderr, r.stderr
     r = subprocess.run([DAEMON, "--driver", "nosuch"], capture_output=True, text=True, timeout=20)
     assert r.returncode != 0 and "nosuch" in r.stderr, r.stderr
     r = subprocess.run([DAEMON, "--driver", "vkms"], capture_output=True, text=True, timeout=20,
