@@ -148,8 +148,10 @@ struct drm_master *drm_master_create(void)
 {
 	struct drm_master *m = calloc(1, sizeof(*m));
 
-	if (m)
+	if (m) {
 		m->refcount = 1;
+		drm_idr_init(&m->magic_map, 1);
+	}
 	return m;
 }
 
@@ -159,6 +161,7 @@ void drm_master_put(struct drm_master **master)
 
 	*master = NULL;
 	if (m && --m->refcount == 0) {
+		drm_idr_destroy(&m->magic_map);
 		free(m->unique);
 		free(m);
 	}
@@ -227,7 +230,10 @@ void drm_file_release(struct drm_file *file)
 	}
 	drm_fb_release(file);
 	drm_gem_release(file);
-	/* drm_master_release(): a dying master stops being master. */
+	/* drm_master_release(): forget the file's magic; a dying master stops being master. */
+	if (file->magic && file->master &&
+	    drm_idr_find(&file->master->magic_map, file->magic) == file)
+		drm_idr_remove(&file->master->magic_map, file->magic);
 	if (drm_is_current_master(file))
 		drm_master_put(&dev->master);
 	drm_master_put(&file->master);

@@ -18,6 +18,7 @@
 /** struct drm_master - a master: created by the first opener or SET_MASTER (kernel: drm_auth.c). */
 struct drm_master {
 	uint32_t refcount;
+	struct drm_idr magic_map;  /* auth magic -> struct drm_file waiting for AUTH_MAGIC */
 	char *unique;        /* bus id set by SET_VERSION 1.1+, NULL before */
 	uint32_t unique_len;
 };
@@ -44,6 +45,7 @@ struct drm_file {
 	int32_t pid;          /* opener's pid, for the master permission check */
 	uint32_t uid;
 	bool authenticated;
+	uint32_t magic;       /* from GET_MAGIC, 0 before */
 	bool is_master;       /* owns @master (created it) */
 	bool was_master;
 	bool universal_planes;
@@ -148,6 +150,8 @@ int drm_mode_validate_basic(const struct drm_mode_modeinfo *mode);
 DRM_HANDLER(drm_version);
 DRM_HANDLER(drm_getunique);
 DRM_HANDLER(drm_getcap);
+DRM_HANDLER(drm_getmagic);
+DRM_HANDLER(drm_authmagic);
 DRM_HANDLER(drm_setclientcap);
 DRM_HANDLER(drm_setversion);
 DRM_HANDLER(drm_setmaster_ioctl);

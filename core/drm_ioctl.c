@@ -212,6 +212,41 @@ int drm_setclientcap(struct drm_device *dev, void *data, struct drm_file *file)
 	return 0;
 }
 
+/** drm_getmagic() - DRM_IOCTL_GET_MAGIC: the file's auth magic, allocated on first use (drm_auth.c). */
+int drm_getmagic(struct drm_device *dev, void *data, struct drm_file *file)
+{
+	struct drm_auth *auth = data;
+
+	(void)dev;
+	if (!file->master)
+		return -EINVAL;
+	if (!file->magic) {
+		uint32_t magic = drm_idr_alloc(&file->master->magic_map, file);
+
+		if (!magic)
+			return -ENOMEM;
+		file->magic = magic;
+	}
+	auth->magic = file->magic;
+	return 0;
+}
+
+/** drm_authmagic() - DRM_IOCTL_AUTH_MAGIC: the master authenticates the file with @magic (-EINVAL if none). */
+int drm_authmagic(struct drm_device *dev, void *data, struct drm_file *file)
+{
+	struct drm_auth *auth = data;
+	struct drm_file *waiting;
+
+	(void)dev;
+	waiting = drm_idr_find(&file->master->magic_map, auth->magic);
+	if (!waiting)
+		return -EINVAL;
+	waiting->authenticated = true;
+	/* The magic stays the file's, but cannot authenticate twice (idr_replace(NULL)). */
+	drm_idr_remove(&file->master->magic_map, auth->magic);
+	return 0;
+}
+
 /* drm_set_busid(): the master's unique becomes the device's bus id. */
 static int drm_set_busid(struct drm_device *dev, struct drm_file *file)
 {
@@ -355,9 +390,11 @@ int drm_noop(struct drm_device *dev, void *data, struct drm_file *file)
 static const struct drm_ioctl_desc drm_ioctls[] = {
 	DRM_IOCTL_DEF(DRM_IOCTL_VERSION, drm_version, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF(DRM_IOCTL_GET_UNIQUE, drm_getunique, 0),
+	DRM_IOCTL_DEF(DRM_IOCTL_GET_MAGIC, drm_getmagic, 0),
 	DRM_IOCTL_DEF(DRM_IOCTL_GET_CAP, drm_getcap, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF(DRM_IOCTL_SET_CLIENT_CAP, drm_setclientcap, 0),
 	DRM_IOCTL_DEF(DRM_IOCTL_SET_VERSION, drm_setversion, DRM_MASTER),
+	DRM_IOCTL_DEF(DRM_IOCTL_AUTH_MAGIC, drm_authmagic, DRM_MASTER),
 	DRM_IOCTL_DEF(DRM_IOCTL_SET_MASTER, drm_setmaster_ioctl, 0),
 	DRM_IOCTL_DEF(DRM_IOCTL_DROP_MASTER, drm_dropmaster_ioctl, 0),
 	DRM_IOCTL_DEF(DRM_IOCTL_GEM_CLOSE, drm_gem_close_ioctl, DRM_RENDER_ALLOW),

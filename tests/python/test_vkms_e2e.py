@@ -6,6 +6,7 @@ import fcntl
 import os
 import re
 import signal
+import struct
 import subprocess
 import time
 
@@ -183,6 +184,28 @@ def test_bad_ioctls_get_kernel_errors(daemon):
         assert e.value.errno == errno.EFAULT
     finally:
         os.close(fd)
+
+
+def test_first_opener_is_master_as_drmIsMaster_sees_it(daemon):
+    """libdrm's drmIsMaster() probes with AUTH_MAGIC(0): EINVAL for the master, EACCES otherwise."""
+    auth_magic = (1 << 30) | (4 << 16) | (ord("d") << 8) | 0x11    # DRM_IOW(0x11, struct drm_auth)
+    _, crtc = ids(modetest("-M", "vkms", "-c", "-p")[1])
+    first = os.open(daemon.node, os.O_RDWR)
+    second = os.open(daemon.node, os.O_RDWR)
+    try:
+        for fd, want in ((first, errno.EINVAL), (second, errno.EACCES)):
+            with pytest.raises(OSError) as e:
+                fcntl.ioctl(fd, auth_magic, bytearray(4))
+            assert e.value.errno == want
+        # SETGAMMA: the kernel's vkms answers ENOSYS; CUSE turns an ENOSYS ioctl result into
+        # ENOTTY on its way to the client (a limitation of CUSE, see README).
+        lut = bytearray(struct.pack("=IIQQQ", crtc, 256, 0, 0, 0))
+        with pytest.raises(OSError) as e:
+            fcntl.ioctl(first, (3 << 30) | (32 << 16) | (ord("d") << 8) | 0xA5, lut)
+        assert e.value.errno == errno.ENOTTY
+    finally:
+        os.close(second)
+        os.close(first)
 
 
 def test_sigkill_client_leaves_nothing(daemon):

@@ -189,6 +189,25 @@ static void test_master_dies(void **state)
 	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_SET_MASTER, NULL), 0);
 }
 
+static void test_auth_magic(void **state)
+{
+	struct test_dev *t = *state;
+	static const struct drm_caller user = { .pid = 200, .uid = 1000 };
+	struct drm_file *client = test_open(t->dev, DRM_MINOR_PRIMARY, true);
+	struct drm_auth a = { 0 }, again = { 0 }, zero = { 0 };
+
+	/* drmIsMaster(): AUTH_MAGIC(0) is EINVAL for the master, EACCES for anyone else. */
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_AUTH_MAGIC, &zero), -EINVAL);
+	assert_int_equal(test_ioctl_as(client, DRM_IOCTL_AUTH_MAGIC, &zero, &user), -EACCES);
+	assert_int_equal(test_ioctl_as(client, DRM_IOCTL_GET_MAGIC, &a, &user), 0);
+	assert_true(a.magic != 0);
+	assert_int_equal(test_ioctl_as(client, DRM_IOCTL_GET_MAGIC, &again, &user), 0);
+	assert_int_equal(again.magic, a.magic); /* stable */
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_AUTH_MAGIC, &a), 0);
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_AUTH_MAGIC, &a), -EINVAL); /* used up */
+	drm_file_release(client);
+}
+
 static void test_render_node_permissions(void **state)
 {
 	struct test_dev *t = *state;
@@ -218,6 +237,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unique_and_setversion, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_master, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_master_dies, test_dev_setup, test_dev_teardown),
+		cmocka_unit_test_setup_teardown(test_auth_magic, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_render_node_permissions, test_dev_setup, test_dev_teardown),
 	};
 

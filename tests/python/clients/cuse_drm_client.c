@@ -5,7 +5,7 @@
  *
  *   cuse_drm_client NODE TEST
  *
- * TEST is one of: token, stats, nonblock, eintr, poll, event, side, libdrm.
+ * TEST is one of: token, stats, nonblock, eintr, poll, event, side, libdrm, bench.
  * Prints what it checks; exit status 0 when every check passed, 1 otherwise.
  * Built by hand (it is not part of the daemon):
  *   cc -std=c11 -D_GNU_SOURCE -Icuse-drm $(pkg-config --cflags --libs libdrm) \
@@ -377,6 +377,62 @@ static int test_side(const char *node)
 	return 0;
 }
 
+/* Timing: ioctl round trips, and page flips paced by vblank events (read and poll). */
+static int test_bench(const char *node)
+{
+	int fd = open_node(node, 0);
+	uint64_t cap;
+	uint32_t crtc, fb = 0;
+	char buf[256];
+	double t0, t1, worst = 0;
+	int n = 0;
+
+	t0 = now_s();
+	for (int i = 0; i < 200; i++)
+		drmGetCap(fd, DRM_CAP_DUMB_BUFFER, &cap);
+	t1 = now_s();
+	CHECK(1, "GET_CAP: %.0f us per ioctl", (t1 - t0) / 200 * 1e6);
+	{
+		struct cuse_drm_stats st;
+		int nb = open_node(node, O_NONBLOCK);
+
+		t0 = now_s();
+		for (int i = 0; i < 200; i++)
+			ioctl(fd, CUSE_DRM_IOCTL_STATS, &st);
+		t1 = now_s();
+		CHECK(1, "STATS: %.0f us per ioctl", (t1 - t0) / 200 * 1e6);
+		t0 = now_s();
+		for (int i = 0; i < 200; i++)
+			read(nb, buf, sizeof(buf));
+		t1 = now_s();
+		CHECK(1, "EAGAIN read: %.0f us per read", (t1 - t0) / 200 * 1e6);
+		close(nb);
+	}
+	crtc = modeset(fd, &fb);
+	CHECK(crtc != 0, "mode set on CRTC %u", crtc);
+	if (!crtc)
+		return 0;
+	drmModePageFlip(fd, crtc, fb, DRM_MODE_PAGE_FLIP_EVENT, NULL);
+	read(fd, buf, sizeof(buf));
+	t0 = t1 = now_s();
+	while (n < 120) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		double t;
+
+		drmModePageFlip(fd, crtc, fb, DRM_MODE_PAGE_FLIP_EVENT, NULL);
+		poll(&p, 1, 1000);
+		read(fd, buf, sizeof(buf));
+		t = now_s();
+		if (t - t1 > worst)
+			worst = t - t1;
+		t1 = t;
+		n++;
+	}
+	CHECK(1, "%d flips: %.2f Hz, worst interval %.1f ms", n, n / (t1 - t0), worst * 1e3);
+	close(fd);
+	return 0;
+}
+
 /* libdrm's sysfs-based identity calls (need the shim for a cuse-drm node). */
 static int test_libdrm(const char *node)
 {
@@ -413,6 +469,7 @@ int main(int argc, char **argv)
 		{ "token", test_token }, { "stats", test_stats }, { "nonblock", test_nonblock },
 		{ "eintr", test_eintr }, { "poll", test_poll }, { "event", test_event },
 		{ "side", test_side }, { "libdrm", test_libdrm },
+		{ "bench", test_bench },
 	};
 
 	if (argc != 3) {
