@@ -235,6 +235,7 @@ int drm_mode_setcrtc(struct drm_device *dev, void *data, struct drm_file *file)
 {
 	struct drm_mode_crtc *req = data;
 	struct drm_connector *connector_set[DRM_MAX_CONNECTORS];
+	uint32_t connector_ids[DRM_MAX_CONNECTORS];
 	struct drm_mode_modeinfo mode;
 	struct drm_mode_object *obj;
 	struct drm_framebuffer *fb = NULL;
@@ -285,14 +286,13 @@ int drm_mode_setcrtc(struct drm_device *dev, void *data, struct drm_file *file)
 		return -EINVAL;
 	if (req->count_connectors > dev->num_connectors)
 		return -EINVAL;
+	/* One copy for the whole array: each separate client range costs CUSE a RETRY round. */
+	ret = drm_copy_from_user(file, connector_ids, req->set_connectors_ptr,
+				 req->count_connectors * sizeof(uint32_t));
+	if (ret)
+		return ret;
 	for (i = 0; i < req->count_connectors; i++) {
-		uint32_t id;
-
-		ret = drm_copy_from_user(file, &id, req->set_connectors_ptr + i * sizeof(uint32_t),
-					 sizeof(id));
-		if (ret)
-			return ret;
-		obj = drm_mode_object_find(dev, id, DRM_MODE_OBJECT_CONNECTOR);
+		obj = drm_mode_object_find(dev, connector_ids[i], DRM_MODE_OBJECT_CONNECTOR);
 		if (!obj)
 			return -ENOENT;
 		connector_set[i] = drm_container_of(obj, struct drm_connector, base);

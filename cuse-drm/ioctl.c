@@ -351,7 +351,8 @@ void cd_ioctl(fuse_req_t req, int cmd_int, void *arg, struct fuse_file_info *fi,
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	memcpy(um->data, in_buf, in_bufsz);
+	if (in_bufsz)
+		memcpy(um->data, in_buf, in_bufsz);
 	um->data_len = in_bufsz;
 	if (has_struct)
 		try_place(um, uarg, size);
