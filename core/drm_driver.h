@@ -139,6 +139,7 @@ struct drm_gem_object {
 	uint32_t handle_count;
 	uint64_t size;
 	uint64_t mmap_offset;
+	uint32_t name;          /* GEM_FLINK name, 0 until flinked; dropped with the last handle */
 	struct drm_shmem *shmem;
 	struct drm_list_head head; /* in drm_device.gem_objects */
 };

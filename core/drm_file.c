@@ -64,6 +64,7 @@ int drm_device_create(const struct drm_driver *driver, struct drm_device **out)
 		return -ENOMEM;
 	}
 	drm_idr_init(&dev->objects, 1);
+	drm_idr_init(&dev->object_names, 1);
 	drm_list_init(&dev->files);
 	drm_list_init(&dev->gem_objects);
 	drm_list_init(&dev->fbs);
@@ -89,6 +90,7 @@ int drm_device_create(const struct drm_driver *driver, struct drm_device **out)
 fail:
 	drm_mode_config_cleanup(dev);
 	drm_idr_destroy(&dev->objects);
+	drm_idr_destroy(&dev->object_names);
 	drm_platform_mutex_destroy(dev->lock);
 	free(dev);
 	return ret;
@@ -103,6 +105,7 @@ void drm_device_destroy(struct drm_device *dev)
 	drm_master_put(&dev->master);
 	drm_mode_config_cleanup(dev);
 	drm_idr_destroy(&dev->objects);
+	drm_idr_destroy(&dev->object_names);
 	drm_platform_mutex_destroy(dev->lock);
 	free(dev);
 }

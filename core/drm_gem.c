@@ -77,7 +77,11 @@ int drm_gem_handle_delete(struct drm_file *file, uint32_t handle)
 
 	if (!obj)
 		return -EINVAL;
-	obj->handle_count--;
+	/* drm_gem_object_handle_free(): the flink name dies with the last handle. */
+	if (--obj->handle_count == 0 && obj->name) {
+		drm_idr_remove(&file->dev->object_names, obj->name);
+		obj->name = 0;
+	}
 	drm_gem_object_put(obj);
 	return 0;
 }
@@ -106,6 +110,47 @@ int drm_gem_close_ioctl(struct drm_device *dev, void *data, struct drm_file *fil
 	if (!drm_core_check_feature(dev, DRIVER_GEM))
 		return -EOPNOTSUPP;
 	return drm_gem_handle_delete(file, args->handle);
+}
+
+/** drm_gem_flink_ioctl() - DRM_IOCTL_GEM_FLINK: a global name for a handle's object (stable once made). */
+int drm_gem_flink_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
+{
+	struct drm_gem_flink *args = data;
+	struct drm_gem_object *obj;
+
+	if (!drm_core_check_feature(dev, DRIVER_GEM))
+		return -EOPNOTSUPP;
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj || obj->handle_count == 0)
+		return -ENOENT;
+	if (!obj->name) {
+		obj->name = drm_idr_alloc(&dev->object_names, obj);
+		if (!obj->name)
+			return -ENOMEM;
+	}
+	args->name = obj->name;
+	return 0;
+}
+
+/** drm_gem_open_ioctl() - DRM_IOCTL_GEM_OPEN: a new handle (every call) for a flink name, and the size. */
+int drm_gem_open_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
+{
+	struct drm_gem_open *args = data;
+	struct drm_gem_object *obj;
+	uint32_t handle;
+	int ret;
+
+	if (!drm_core_check_feature(dev, DRIVER_GEM))
+		return -EOPNOTSUPP;
+	obj = drm_idr_find(&dev->object_names, args->name);
+	if (!obj)
+		return -ENOENT;
+	ret = drm_gem_handle_create(file, obj, &handle);
+	if (ret)
+		return ret;
+	args->handle = handle;
+	args->size = obj->size;
+	return 0;
 }
 
 /* drm_gem_shmem_dumb_create(): minimal pitch, page-aligned size, new handle. */

@@ -74,6 +74,7 @@ struct drm_device {
 	struct drm_master *master;      /* the current master, NULL when none */
 	struct drm_mode_config mode_config;
 	struct drm_idr objects;          /* mode object id -> struct drm_mode_object */
+	struct drm_idr object_names;     /* GEM_FLINK name -> struct drm_gem_object */
 	struct drm_list_head files;
 	struct drm_list_head gem_objects;
 	struct drm_list_head fbs;
@@ -157,6 +158,10 @@ DRM_HANDLER(drm_setversion);
 DRM_HANDLER(drm_setmaster_ioctl);
 DRM_HANDLER(drm_dropmaster_ioctl);
 DRM_HANDLER(drm_gem_close_ioctl);
+DRM_HANDLER(drm_gem_flink_ioctl);
+DRM_HANDLER(drm_gem_open_ioctl);
+DRM_HANDLER(drm_getclient);
+DRM_HANDLER(drm_getstats);
 DRM_HANDLER(drm_mode_create_dumb_ioctl);
 DRM_HANDLER(drm_mode_mmap_dumb_ioctl);
 DRM_HANDLER(drm_mode_destroy_dumb_ioctl);

@@ -247,6 +247,31 @@ int drm_authmagic(struct drm_device *dev, void *data, struct drm_file *file)
 	return 0;
 }
 
+/** drm_getclient() - DRM_IOCTL_GET_CLIENT: only index 0, the caller itself, as drm_getclient() in 6.1. */
+int drm_getclient(struct drm_device *dev, void *data, struct drm_file *file)
+{
+	struct drm_client *client = data;
+
+	(void)dev;
+	if (client->idx)
+		return -EINVAL;
+	client->auth = file->authenticated;
+	client->pid = file->caller ? file->caller->pid : 0;
+	client->uid = 65534; /* overflowuid: the kernel no longer tells */
+	client->magic = 0;
+	client->iocs = 0;
+	return 0;
+}
+
+/** drm_getstats() - DRM_IOCTL_GET_STATS: all zero, as the kernel answers since the counters went away. */
+int drm_getstats(struct drm_device *dev, void *data, struct drm_file *file)
+{
+	(void)dev;
+	(void)file;
+	memset(data, 0, sizeof(struct drm_stats));
+	return 0;
+}
+
 /* drm_set_busid(): the master's unique becomes the device's bus id. */
 static int drm_set_busid(struct drm_device *dev, struct drm_file *file)
 {
@@ -391,6 +416,8 @@ static const struct drm_ioctl_desc drm_ioctls[] = {
 	DRM_IOCTL_DEF(DRM_IOCTL_VERSION, drm_version, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF(DRM_IOCTL_GET_UNIQUE, drm_getunique, 0),
 	DRM_IOCTL_DEF(DRM_IOCTL_GET_MAGIC, drm_getmagic, 0),
+	DRM_IOCTL_DEF(DRM_IOCTL_GET_CLIENT, drm_getclient, 0),
+	DRM_IOCTL_DEF(DRM_IOCTL_GET_STATS, drm_getstats, 0),
 	DRM_IOCTL_DEF(DRM_IOCTL_GET_CAP, drm_getcap, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF(DRM_IOCTL_SET_CLIENT_CAP, drm_setclientcap, 0),
 	DRM_IOCTL_DEF(DRM_IOCTL_SET_VERSION, drm_setversion, DRM_MASTER),
@@ -398,6 +425,8 @@ static const struct drm_ioctl_desc drm_ioctls[] = {
 	DRM_IOCTL_DEF(DRM_IOCTL_SET_MASTER, drm_setmaster_ioctl, 0),
 	DRM_IOCTL_DEF(DRM_IOCTL_DROP_MASTER, drm_dropmaster_ioctl, 0),
 	DRM_IOCTL_DEF(DRM_IOCTL_GEM_CLOSE, drm_gem_close_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF(DRM_IOCTL_GEM_FLINK, drm_gem_flink_ioctl, DRM_AUTH),
+	DRM_IOCTL_DEF(DRM_IOCTL_GEM_OPEN, drm_gem_open_ioctl, DRM_AUTH),
 
 	DRM_IOCTL_DEF(DRM_IOCTL_MODE_GETRESOURCES, drm_mode_getresources, 0),
 	DRM_IOCTL_DEF(DRM_IOCTL_MODE_GETPLANERESOURCES, drm_mode_getplane_res, 0),

@@ -208,6 +208,23 @@ static void test_auth_magic(void **state)
 	drm_file_release(client);
 }
 
+static void test_getclient_getstats(void **state)
+{
+	struct test_dev *t = *state;
+	struct drm_client c = { .idx = 0 };
+	struct drm_stats st;
+
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_GET_CLIENT, &c), 0);
+	assert_int_equal(c.pid, 100);     /* the caller */
+	assert_int_equal(c.uid, 65534);   /* overflowuid */
+	assert_int_equal(c.auth, 1);
+	c.idx = 1;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_GET_CLIENT, &c), -EINVAL);
+	memset(&st, 0xaa, sizeof(st));
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_GET_STATS, &st), 0);
+	assert_int_equal(st.count, 0);
+}
+
 static void test_render_node_permissions(void **state)
 {
 	struct test_dev *t = *state;
@@ -238,6 +255,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_master, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_master_dies, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_auth_magic, test_dev_setup, test_dev_teardown),
+		cmocka_unit_test_setup_teardown(test_getclient_getstats, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_render_node_permissions, test_dev_setup, test_dev_teardown),
 	};
 

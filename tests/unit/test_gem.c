@@ -113,6 +113,61 @@ static void test_mmap_lookup(void **state)
 	drm_file_release(other);
 }
 
+static void test_flink_and_open(void **state)
+{
+	struct test_dev *t = *state;
+	static const struct drm_caller user = { .pid = 200, .uid = 1000 };
+	struct drm_file *b = test_open(t->dev, DRM_MINOR_PRIMARY, true);
+	struct drm_mode_create_dumb c = { .width = 16, .height = 16, .bpp = 32 };
+	struct drm_gem_flink fl = { 0 }, fl2 = { 0 };
+	struct drm_gem_open op = { 0 }, op2 = { 0 };
+	struct drm_gem_close cl = { 0 };
+	struct drm_auth a = { 0 };
+
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_CREATE_DUMB, &c), 0);
+	fl.handle = 4242;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_GEM_FLINK, &fl), -ENOENT);
+	fl.handle = c.handle;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_GEM_FLINK, &fl), 0);
+	assert_true(fl.name != 0);
+	fl2.handle = c.handle;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_GEM_FLINK, &fl2), 0);
+	assert_int_equal(fl2.name, fl.name); /* one name per object */
+
+	/* GEM_OPEN is DRM_AUTH: an unauthenticated non-master gets EACCES until the master authenticates it. */
+	op.name = fl.name;
+	assert_int_equal(test_ioctl_as(b, DRM_IOCTL_GEM_OPEN, &op, &user), -EACCES);
+	assert_int_equal(test_ioctl_as(b, DRM_IOCTL_GET_MAGIC, &a, &user), 0);
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_AUTH_MAGIC, &a), 0);
+	assert_int_equal(test_ioctl_as(b, DRM_IOCTL_GEM_OPEN, &op, &user), 0);
+	assert_int_equal(op.size, c.size);
+	assert_int_equal(op.handle, 1); /* b's own handle space */
+	/* Each GEM_OPEN makes a new handle, as drm_gem_handle_create_tail() does. */
+	op2.name = fl.name;
+	assert_int_equal(test_ioctl_as(b, DRM_IOCTL_GEM_OPEN, &op2, &user), 0);
+	assert_int_equal(op2.handle, 2);
+	op2.name = fl.name + 100;
+	assert_int_equal(test_ioctl_as(b, DRM_IOCTL_GEM_OPEN, &op2, &user), -ENOENT);
+
+	/* The object lives while any handle holds it; the name dies with the last handle. */
+	cl.handle = c.handle;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_GEM_CLOSE, &cl), 0);
+	op2.name = fl.name;
+	assert_int_equal(test_ioctl_as(b, DRM_IOCTL_GEM_OPEN, &op2, &user), 0);
+	cl.handle = op.handle;
+	assert_int_equal(test_ioctl_as(b, DRM_IOCTL_GEM_CLOSE, &cl, &user), 0);
+	cl.handle = 2;
+	assert_int_equal(test_ioctl_as(b, DRM_IOCTL_GEM_CLOSE, &cl, &user), 0);
+	cl.handle = op2.handle;
+	assert_int_equal(test_ioctl_as(b, DRM_IOCTL_GEM_CLOSE, &cl, &user), 0);
+	op2.name = fl.name;
+	assert_int_equal(test_ioctl_as(b, DRM_IOCTL_GEM_OPEN, &op2, &user), -ENOENT);
+	/* A handle of one file is unknown in another. */
+	cl.handle = 1;
+	assert_int_equal(test_ioctl_as(b, DRM_IOCTL_GEM_CLOSE, &cl, &user), -EINVAL);
+	drm_file_release(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -120,6 +175,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_create_dumb_errors, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_handles, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_mmap_lookup, test_dev_setup, test_dev_teardown),
+		cmocka_unit_test_setup_teardown(test_flink_and_open, test_dev_setup, test_dev_teardown),
 	};
 
 	return cmocka_run_group_tests_name("gem", tests, NULL, NULL);
