@@ -141,8 +141,16 @@ struct drm_gem_object {
 	uint64_t mmap_offset;
 	uint32_t name;          /* GEM_FLINK name, 0 until flinked; dropped with the last handle */
 	struct drm_shmem *shmem;
+	struct drm_list_head resv;  /* fences reading or writing it (drm_fence.h) */
 	struct drm_list_head head; /* in drm_device.gem_objects */
 };
+
+/** drm_gem_object_lookup() - the object behind @handle in @file (no new reference), or NULL. */
+struct drm_gem_object *drm_gem_object_lookup(struct drm_file *file, uint32_t handle);
+
+/** drm_file_driver_priv() / drm_file_set_driver_priv() - a driver's per-file state. */
+void *drm_file_driver_priv(struct drm_file *file);
+void drm_file_set_driver_priv(struct drm_file *file, void *priv);
 
 /** drm_gem_object_vaddr() - the daemon's mapping of @obj's pages. */
 void *drm_gem_object_vaddr(struct drm_gem_object *obj);
@@ -326,6 +334,10 @@ struct drm_driver {
 	int (*load)(struct drm_device *dev);
 	/** unload: stop timers and free driver state.  Called without the device lock. */
 	void (*unload)(struct drm_device *dev);
+	/** open: a file was opened (set up per-file state); 0 or -errno.  Device lock held. */
+	int (*open)(struct drm_device *dev, struct drm_file *file);
+	/** postclose: a file is going away (free per-file state).  Device lock held. */
+	void (*postclose)(struct drm_device *dev, struct drm_file *file);
 	/** dumb_create: NULL means the core's shmem dumb buffers (drm_gem_shmem_dumb_create). */
 	int (*dumb_create)(struct drm_file *file, struct drm_device *dev, struct drm_mode_create_dumb *args);
 	const struct drm_ioctl_desc *ioctls;

@@ -214,6 +214,20 @@ int drm_file_open(struct drm_device *dev, enum drm_minor_type type,
 		}
 	}
 	drm_list_add_tail(&file->head, &dev->files);
+	if (dev->driver->open) {
+		int ret = dev->driver->open(dev, file);
+
+		if (ret) {
+			drm_list_del(&file->head);
+			if (drm_is_current_master(file))
+				drm_master_put(&dev->master);
+			drm_master_put(&file->master);
+			drm_platform_mutex_unlock(dev->lock);
+			drm_idr_destroy(&file->handles);
+			free(file);
+			return ret;
+		}
+	}
 	drm_platform_mutex_unlock(dev->lock);
 	*out = file;
 	return 0;
@@ -225,6 +239,8 @@ void drm_file_release(struct drm_file *file)
 	struct drm_pending_event *e, *tmp;
 
 	drm_platform_mutex_lock(dev->lock);
+	if (dev->driver->postclose)
+		dev->driver->postclose(dev, file);
 	/* drm_events_release(): forget events in flight, free queued ones. */
 	drm_crtc_release_events(file);
 	drm_list_for_each_safe(e, tmp, &file->events, struct drm_pending_event, link) {
@@ -245,6 +261,16 @@ void drm_file_release(struct drm_file *file)
 	drm_platform_mutex_unlock(dev->lock);
 	drm_idr_destroy(&file->handles);
 	free(file);
+}
+
+void *drm_file_driver_priv(struct drm_file *file)
+{
+	return file->driver_priv;
+}
+
+void drm_file_set_driver_priv(struct drm_file *file, void *priv)
+{
+	file->driver_priv = priv;
 }
 
 void drm_file_set_event_notify(struct drm_file *file, void (*notify)(void *ctx), void *ctx)

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "core/drm_fence.h"
 #include "core/drm_internal.h"
 
 #define PAGE_SIZE 4096ull
@@ -38,6 +39,7 @@ static int drm_gem_object_create(struct drm_device *dev, uint64_t size, struct d
 	obj->dev = dev;
 	obj->size = size;
 	obj->refcount = 1;
+	drm_list_init(&obj->resv);
 	drm_list_add_tail(&obj->head, &dev->gem_objects);
 	*out = obj;
 	return 0;
@@ -53,6 +55,7 @@ void drm_gem_object_put(struct drm_gem_object *obj)
 	if (!obj || --obj->refcount)
 		return;
 	drm_list_del(&obj->head);
+	drm_gem_resv_fini(obj);
 	drm_platform_shmem_put(obj->shmem);
 	free(obj);
 }
@@ -86,7 +89,6 @@ int drm_gem_handle_delete(struct drm_file *file, uint32_t handle)
 	return 0;
 }
 
-/** drm_gem_object_lookup() - the object behind @handle in @file (no new reference), or NULL. */
 struct drm_gem_object *drm_gem_object_lookup(struct drm_file *file, uint32_t handle)
 {
 	return drm_idr_find(&file->handles, handle);

@@ -58,6 +58,7 @@ struct drm_file {
 	struct drm_list_head fbs;           /* struct drm_framebuffer.file_head */
 	struct drm_list_head events;        /* queued struct drm_pending_event */
 	uint32_t event_space;
+	void *driver_priv;
 	void (*event_notify)(void *ctx);
 	void *event_notify_ctx;
 	struct drm_list_head head;          /* in drm_device.files */
@@ -110,7 +111,6 @@ void drm_event_cancel(struct drm_pending_event *e);
 void drm_event_send(struct drm_pending_event *e);
 
 /* drm_gem.c */
-struct drm_gem_object *drm_gem_object_lookup(struct drm_file *file, uint32_t handle);
 void drm_gem_object_get(struct drm_gem_object *obj);
 void drm_gem_object_put(struct drm_gem_object *obj);
 int drm_gem_handle_create(struct drm_file *file, struct drm_gem_object *obj, uint32_t *handle);

@@ -2,14 +2,17 @@
 #include <string.h>
 
 #include "core/drm_driver.h"
+#include "drivers/vgem/vgem.h"
 #include "drivers/vkms/vkms.h"
 
 static const struct drm_driver *const drivers[] = {
 	&vkms_driver,
+	&vgem_driver,
 };
 
 static const char *const driver_names[] = {
 	"vkms",
+	"vgem",
 	NULL,
 };
 
