@@ -1,0 +1,144 @@
+"""cuse-drm --driver vgem beside the kernel's vgem in the same VM (tests/vm/run --kernel-drm):
+the same ioctls on both must give the same answers.  The kernel is the oracle."""
+import errno
+import fcntl
+import os
+import re
+import struct
+import subprocess
+
+import pytest
+
+from conftest import DRMCTL, Daemon
+
+
+def _ioc(d, nr, size):
+    return (d << 30) | (size << 16) | (ord("d") << 8) | nr
+
+
+IOW, IOR, IOWR = 1, 2, 3
+GET_CAP = _ioc(IOWR, 0x0C, 16)
+GET_MAGIC = _ioc(IOR, 0x02, 4)
+AUTH_MAGIC = _ioc(IOW, 0x11, 4)
+GEM_CLOSE = _ioc(IOW, 0x09, 8)
+GEM_FLINK = _ioc(IOWR, 0x0A, 8)
+GEM_OPEN = _ioc(IOWR, 0x0B, 16)
+SET_MASTER = _ioc(0, 0x1E, 0)
+DROP_MASTER = _ioc(0, 0x1F, 0)
+GETRESOURCES = _ioc(IOWR, 0xA0, 64)
+CREATE_DUMB = _ioc(IOWR, 0xB2, 32)
+MAP_DUMB = _ioc(IOWR, 0xB3, 16)
+DESTROY_DUMB = _ioc(IOWR, 0xB4, 4)
+VGEM_FENCE_ATTACH = _ioc(IOWR, 0x41, 16)
+VGEM_FENCE_SIGNAL = _ioc(IOW, 0x42, 8)
+
+
+def call(fd, cmd, buf=b""):
+    """Returns (errno or 0, output bytes)."""
+    b = bytearray(buf)
+    try:
+        if b:
+            fcntl.ioctl(fd, cmd, b, True)
+        else:
+            fcntl.ioctl(fd, cmd, 0)
+        return 0, bytes(b)
+    except OSError as e:
+        return e.errno, bytes(b)
+
+
+def script(card, render):
+    """A fixed sequence of calls; returns what each one answered (errnos and chosen values)."""
+    out = []
+    a = os.open(card, os.O_RDWR)          # first opener: master
+    b = os.open(card, os.O_RDWR)          # not master, not authenticated
+    r = os.open(render, os.O_RDWR)
+    try:
+        for cap in (0x1, 0x3, 0x5, 0x6, 0x12, 0x13, 0x999):
+            e, v = call(a, GET_CAP, struct.pack("=QQ", cap, 0))
+            out.append(("GET_CAP", cap, e, struct.unpack("=QQ", v)[1] if not e else None))
+        out.append(("AUTH_MAGIC(0) master", call(a, AUTH_MAGIC, struct.pack("=I", 0))[0]))
+        out.append(("AUTH_MAGIC(0) other", call(b, AUTH_MAGIC, struct.pack("=I", 0))[0]))
+        out.append(("GETRESOURCES", call(a, GETRESOURCES, bytes(64))[0]))
+        for w, h, bpp in ((1024, 768, 32), (13, 7, 24), (0, 1, 32), (1, 1, 0), (0xFFFFFFFF, 2, 32)):
+            e, v = call(a, CREATE_DUMB, struct.pack("=IIIIIIQ", h, w, bpp, 0, 0, 0, 0))
+            out.append(("CREATE_DUMB", w, h, bpp, e, struct.unpack("=IIIIIIQ", v)[3:] if not e else None))
+        e, v = call(a, CREATE_DUMB, struct.pack("=IIIIIIQ", 64, 64, 32, 0, 0, 0, 0))
+        handle = struct.unpack("=IIIIIIQ", v)[4]
+        out.append(("MAP_DUMB ok", call(a, MAP_DUMB, struct.pack("=IIQ", handle, 0, 0))[0]))
+        out.append(("MAP_DUMB bad", call(a, MAP_DUMB, struct.pack("=IIQ", 4242, 0, 0))[0]))
+        out.append(("DESTROY_DUMB bad", call(a, DESTROY_DUMB, struct.pack("=I", 4242))[0]))
+        out.append(("GEM_CLOSE bad", call(a, GEM_CLOSE, struct.pack("=II", 4242, 0))[0]))
+        out.append(("GEM_CLOSE other file", call(b, GEM_CLOSE, struct.pack("=II", handle, 0))[0]))
+        e, v = call(a, GEM_FLINK, struct.pack("=II", handle, 0))
+        name = struct.unpack("=II", v)[1]
+        out.append(("FLINK", e))
+        out.append(("GEM_OPEN unauthenticated", call(b, GEM_OPEN, struct.pack("=IIQ", name, 0, 0))[0]))
+        e, v = call(b, GET_MAGIC, bytes(4))
+        out.append(("GET_MAGIC", e))
+        out.append(("AUTH_MAGIC", call(a, AUTH_MAGIC, v)[0]))
+        out.append(("AUTH_MAGIC again", call(a, AUTH_MAGIC, v)[0]))
+        e, v = call(b, GEM_OPEN, struct.pack("=IIQ", name, 0, 0))
+        out.append(("GEM_OPEN", e, struct.unpack("=IIQ", v)[2] if not e else None))
+        e2, v2 = call(b, GEM_OPEN, struct.pack("=IIQ", name, 0, 0))
+        out.append(("GEM_OPEN twice, same handle?", e2, v2[4:8] == v[4:8]))
+        out.append(("GEM_OPEN bogus", call(b, GEM_OPEN, struct.pack("=IIQ", name + 1000, 0, 0))[0]))
+        out.append(("SET_MASTER busy", call(b, SET_MASTER)[0]))
+        out.append(("DROP_MASTER non-master", call(b, DROP_MASTER)[0]))
+        # vgem fences
+        out.append(("ATTACH bad flags", call(a, VGEM_FENCE_ATTACH, struct.pack("=IIII", handle, 2, 0, 0))[0]))
+        out.append(("ATTACH bad handle", call(a, VGEM_FENCE_ATTACH, struct.pack("=IIII", 4242, 0, 0, 0))[0]))
+        e, v = call(a, VGEM_FENCE_ATTACH, struct.pack("=IIII", handle, 0, 0, 0))
+        fence = struct.unpack("=IIII", v)[2]
+        out.append(("ATTACH read", e))
+        out.append(("ATTACH write busy", call(a, VGEM_FENCE_ATTACH, struct.pack("=IIII", handle, 1, 0, 0))[0]))
+        out.append(("SIGNAL", call(a, VGEM_FENCE_SIGNAL, struct.pack("=II", fence, 0))[0]))
+        out.append(("SIGNAL again", call(a, VGEM_FENCE_SIGNAL, struct.pack("=II", fence, 0))[0]))
+        out.append(("ATTACH write", call(a, VGEM_FENCE_ATTACH, struct.pack("=IIII", handle, 1, 0, 0))[0]))
+        # render node
+        out.append(("render GET_CAP", call(r, GET_CAP, struct.pack("=QQ", 0x6, 0))[0]))
+        out.append(("render GET_MAGIC", call(r, GET_MAGIC, bytes(4))[0]))
+        out.append(("render SET_MASTER", call(r, SET_MASTER)[0]))
+        out.append(("render CREATE_DUMB", call(r, CREATE_DUMB, struct.pack("=IIIIIIQ", 8, 8, 32, 0, 0, 0, 0))[0]))
+        out.append(("render GEM_CLOSE bad", call(r, GEM_CLOSE, struct.pack("=II", 1, 0))[0]))
+        out.append(("render FLINK", call(r, GEM_FLINK, struct.pack("=II", 1, 0))[0]))
+    finally:
+        os.close(r)
+        os.close(b)
+        os.close(a)
+    return out
+
+
+def kernel_vgem():
+    listing = subprocess.run([DRMCTL, "list"], capture_output=True, text=True).stdout
+    card = re.search(r"^(/dev/dri/card\d+)\s+vgem\s+\S+\s+kernel", listing, re.M)
+    render = re.search(r"^(/dev/dri/renderD\d+)\s+vgem\s+\S+\s+kernel", listing, re.M)
+    if not card or not render:
+        pytest.fail("the kernel's vgem is missing: run under tests/vm/run --kernel-drm\n" + listing)
+    return card.group(1), render.group(1)
+
+
+# Answers where we knowingly differ from the kernel, with the reason.  The test fails when
+# a listed difference goes away too, so the list stays true.
+KNOWN_DIFFERENCES = {
+    ("GET_CAP", 0x5): "PRIME is not implemented yet: DRM_CAP_PRIME is 0 (the kernel's vgem says 3)",
+}
+
+
+def test_vgem_answers_like_the_kernel():
+    kcard, krender = kernel_vgem()
+    theirs = script(kcard, krender)
+    d = Daemon(driver="vgem")
+    try:
+        render = f"/dev/dri/renderD{128 + d.n}"
+        assert os.path.exists(render)
+        ours = script(d.node, render)
+        stats = d.stats()
+    finally:
+        assert d.stop() == 0
+    assert len(theirs) == len(ours)
+    diffs = [(t, o) for t, o in zip(theirs, ours) if t != o]
+    unexpected = [(t, o) for t, o in diffs if tuple(t[:2]) not in KNOWN_DIFFERENCES]
+    assert not unexpected, "\n".join(f"kernel {t}\nours   {o}" for t, o in unexpected)
+    assert {tuple(t[:2]) for t, _ in diffs} == set(KNOWN_DIFFERENCES), diffs
+    # everything the script made was freed when its files closed
+    assert stats["gem_objects"] == 0 and stats["files"] == 1, stats
