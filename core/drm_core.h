@@ -197,6 +197,25 @@ int drm_gem_mmap_lookup(struct drm_file *file, uint64_t offset, uint64_t len,
 			struct drm_shmem **shmem);
 
 /**
+ * drm_prime_handle_to_shmem() - PRIME_HANDLE_TO_FD, the core's half: the
+ * shareable memory behind @handle, which the front end hands to the client
+ * as its dma-buf fd.  @flags as the ioctl's (DRM_CLOEXEC, DRM_RDWR).  On
+ * success *@shmem holds a new reference.  Returns 0, -EINVAL for bad flags,
+ * -ENOENT for an unknown handle, or -EOPNOTSUPP without GEM.
+ */
+int drm_prime_handle_to_shmem(struct drm_file *file, uint32_t handle, uint32_t flags,
+			      struct drm_shmem **shmem);
+
+/**
+ * drm_prime_shmem_to_handle() - PRIME_FD_TO_HANDLE, the core's half: the
+ * handle in @file for the buffer @shmem.  The file's own earlier export or
+ * import gives back the same handle; a live object of this device gets a new
+ * handle; memory with no live object becomes a new object (its size must be
+ * a page multiple, else -EINVAL).  Returns 0, -EINVAL, or -ENOMEM.
+ */
+int drm_prime_shmem_to_handle(struct drm_file *file, struct drm_shmem *shmem, uint32_t *handle);
+
+/**
  * drm_crtc_capture() - the pixels that CRTC number @crtc_index shows, as
  * XRGB8888 (@pixels holds @width * @height words, row-major).  The driver
  * composes them (vkms: its composer).  Returns 0, -ENOENT for no such CRTC,

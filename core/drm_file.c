@@ -189,6 +189,7 @@ int drm_file_open(struct drm_device *dev, enum drm_minor_type type,
 	file->event_space = DRM_EVENT_SPACE;
 	drm_idr_init(&file->handles, 1);
 	drm_list_init(&file->fbs);
+	drm_list_init(&file->prime);
 	drm_list_init(&file->events);
 
 	drm_platform_mutex_lock(dev->lock);

@@ -80,6 +80,7 @@ int drm_gem_handle_delete(struct drm_file *file, uint32_t handle)
 
 	if (!obj)
 		return -EINVAL;
+	drm_prime_remove_buf_handle(file, handle);
 	/* drm_gem_object_handle_free(): the flink name dies with the last handle. */
 	if (--obj->handle_count == 0 && obj->name) {
 		drm_idr_remove(&file->dev->object_names, obj->name);

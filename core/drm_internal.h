@@ -56,6 +56,7 @@ struct drm_file {
 	struct drm_master *master;
 	struct drm_idr handles;        /* GEM handle -> struct drm_gem_object */
 	struct drm_list_head fbs;           /* struct drm_framebuffer.file_head */
+	struct drm_list_head prime;         /* PRIME cache: struct drm_prime_member */
 	struct drm_list_head events;        /* queued struct drm_pending_event */
 	uint32_t event_space;
 	void *driver_priv;
@@ -116,6 +117,9 @@ void drm_gem_object_put(struct drm_gem_object *obj);
 int drm_gem_handle_create(struct drm_file *file, struct drm_gem_object *obj, uint32_t *handle);
 int drm_gem_handle_delete(struct drm_file *file, uint32_t handle);
 void drm_gem_release(struct drm_file *file);
+
+/* drm_prime.c */
+void drm_prime_remove_buf_handle(struct drm_file *file, uint32_t handle);
 
 /* drm_mode_object.c */
 int drm_mode_object_add(struct drm_device *dev, struct drm_mode_object *obj, uint32_t type);

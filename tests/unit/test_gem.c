@@ -168,6 +168,57 @@ static void test_flink_and_open(void **state)
 	drm_file_release(b);
 }
 
+static void test_prime_core(void **state)
+{
+	struct test_dev *t = *state;
+	static const struct drm_caller user = { .pid = 200, .uid = 1000 };
+	struct drm_file *b = test_open(t->dev, DRM_MINOR_PRIMARY, true);
+	struct drm_mode_create_dumb c = { .width = 32, .height = 32, .bpp = 32 };
+	struct drm_shmem *buf = NULL, *buf2 = NULL, *orphan;
+	struct drm_gem_close cl = { 0 };
+	struct drm_device_stats s;
+	uint32_t h = 0, hb = 0, hb2 = 0;
+
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_CREATE_DUMB, &c), 0);
+	assert_int_equal(drm_prime_handle_to_shmem(t->master, c.handle, 0x4, &buf), -EINVAL);
+	assert_int_equal(drm_prime_handle_to_shmem(t->master, 4242, 0, &buf), -ENOENT);
+	assert_int_equal(drm_prime_handle_to_shmem(t->master, c.handle, 02000000u | 02u, &buf), 0);
+	assert_int_equal(drm_platform_shmem_size(buf), c.size);
+
+	/* Self-import gives the original handle. */
+	assert_int_equal(drm_prime_shmem_to_handle(t->master, buf, &h), 0);
+	assert_int_equal(h, c.handle);
+	/* Another file gets its own handle to the same object, stable on re-import. */
+	assert_int_equal(drm_prime_shmem_to_handle(b, buf, &hb), 0);
+	assert_int_equal(drm_prime_shmem_to_handle(b, buf, &hb2), 0);
+	assert_int_equal(hb, hb2);
+	drm_device_get_stats(t->dev, &s);
+	assert_int_equal(s.gem_objects, 1);
+	((uint32_t *)drm_platform_shmem_vaddr(buf))[0] = 0x12345678;
+
+	/* All handles gone: the buffer's memory lives on in the exported reference and
+	 * imports again as a new object with the same contents. */
+	cl.handle = c.handle;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_GEM_CLOSE, &cl), 0);
+	cl.handle = hb;
+	assert_int_equal(test_ioctl_as(b, DRM_IOCTL_GEM_CLOSE, &cl, &user), 0);
+	drm_device_get_stats(t->dev, &s);
+	assert_int_equal(s.gem_objects, 0);
+	assert_int_equal(drm_prime_shmem_to_handle(b, buf, &hb), 0);
+	assert_int_equal(drm_prime_handle_to_shmem(b, hb, 0, &buf2), 0);
+	assert_ptr_equal(buf2, buf);
+	assert_int_equal(((uint32_t *)drm_platform_shmem_vaddr(buf2))[0], 0x12345678);
+	drm_platform_shmem_put(buf2);
+	drm_platform_shmem_put(buf);
+
+	/* Memory that is not a page multiple cannot be a GEM object. */
+	orphan = drm_platform_shmem_alloc(100);
+	assert_non_null(orphan);
+	assert_int_equal(drm_prime_shmem_to_handle(b, orphan, &hb), -EINVAL);
+	drm_platform_shmem_put(orphan);
+	drm_file_release(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +227,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_handles, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_mmap_lookup, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_flink_and_open, test_dev_setup, test_dev_teardown),
+		cmocka_unit_test_setup_teardown(test_prime_core, test_dev_setup, test_dev_teardown),
 	};
 
 	return cmocka_run_group_tests_name("gem", tests, NULL, NULL);
