@@ -74,9 +74,9 @@ $(B)/tests/san/%: $(B)/obj/san/tests/unit/%.o $(UNITC_OBJ_SAN) $(B)/libdrmcore-s
 	@mkdir -p $(@D); $(CC) $(SAN_FLAGS) -o $@ $^ -lcmocka -lpthread
 
 unit: $(UNIT_BINS)
-	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+	@set -e; for t in $(UNIT_BINS) $(CUSE_IOCTL_TEST); do echo "== $$t"; $$t; done
 unit-san: $(UNIT_BINS_SAN)
-	@set -e; for t in $(UNIT_BINS_SAN); do echo "== $$t (asan+ubsan)"; ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t; done
+	@set -e; for t in $(UNIT_BINS_SAN) $(CUSE_IOCTL_TEST_SAN); do echo "== $$t (asan+ubsan)"; ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t; done
 
 # --- portability: core/ and drivers/ see only C11 + DRM uAPI + project headers
 portability:
@@ -106,3 +106,14 @@ clean:
 .SECONDARY:
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+
+# --- CUSE ioctl test: includes cuse-drm/ioctl.c and stubs libfuse's replies and the core itself,
+# so it links neither libdrmcore nor tests/unit/harness.c.  Objects come from the OS-side rules above.
+CUSE_IOCTL_TEST     := $(B)/tests/test_cuse_ioctl
+CUSE_IOCTL_TEST_SAN := $(B)/tests/san/test_cuse_ioctl
+$(CUSE_IOCTL_TEST): $(B)/obj/plain/tests/unit/cuse/test_cuse_ioctl.o
+	@mkdir -p $(@D); $(CC) -o $@ $^ -lcmocka
+$(CUSE_IOCTL_TEST_SAN): $(B)/obj/san/tests/unit/cuse/test_cuse_ioctl.o
+	@mkdir -p $(@D); $(CC) $(SAN_FLAGS) -o $@ $^ -lcmocka
+unit: $(CUSE_IOCTL_TEST)
+unit-san: $(CUSE_IOCTL_TEST_SAN)
