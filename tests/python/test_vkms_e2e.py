@@ -142,9 +142,14 @@ def test_modetest_vsync_flips_at_mode_rate(daemon):
         rc = mt.quit()
     rates = [float(x) for x in re.findall(r"freq: ([\d.]+)Hz", mt.output())]
     assert len(rates) >= 2, mt.output()
-    # The first window includes mode setting.
-    assert all(r < 60.5 for r in rates[1:]), rates      # mode: 60.004 Hz
-    assert any(57.0 < r for r in rates[1:]), rates
+    # The first window includes mode setting.  Windows of 60 flips are contiguous, so their
+    # harmonic mean is the exact rate over all of them; a single window's start can land a few
+    # milliseconds late, which moves that window (and its neighbour) by about 0.5 Hz.
+    windows = rates[1:]
+    overall = len(windows) / sum(1.0 / r for r in windows)
+    assert overall < 60.2, rates                        # mode: 60.004 Hz, never faster
+    assert all(r < 62.0 for r in windows), rates
+    assert any(57.0 < r for r in windows), rates
     assert rc == 0, mt.output()
 
 
