@@ -243,6 +243,20 @@ int main(int argc, char **argv)
 	sigset_t set;
 	int opt, ret, status = 1, cuse_fd;
 
+	/*
+	 * Signals: SIGINT/SIGTERM/SIGHUP are taken with sigtimedwait() by this
+	 * thread only.  Block them first of all, before any thread starts (the
+	 * driver's timer threads start in drm_device_create()), so every thread
+	 * inherits the mask and none can take the default action.  Side-channel
+	 * sends use MSG_NOSIGNAL, but ignore SIGPIPE anyway.
+	 */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
 	memset(&d, 0, sizeof(d));
 	d.files.next = d.files.prev = &d.files;
 	d.listen_fd = d.wake_fd = -1;
@@ -316,19 +330,6 @@ int main(int argc, char **argv)
 			goto out_device;
 		}
 	}
-
-	/*
-	 * Signals: SIGINT/SIGTERM/SIGHUP are taken with sigtimedwait() by this
-	 * thread only; block them before any thread starts so every thread
-	 * inherits the mask.  Side-channel sends use MSG_NOSIGNAL, but ignore
-	 * SIGPIPE anyway.
-	 */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
 
 	ret = cd_side_channel_open(&d);
 	if (ret < 0) {
