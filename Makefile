@@ -41,7 +41,7 @@ UNIT_BINS_SAN := $(patsubst tests/unit/%.c,$(B)/tests/san/%,$(UNIT_SRC))
 
 BINS := $(B)/cuse-drm $(B)/libcuse-drm-shim.so $(B)/drmctl
 
-.PHONY: all deps test unit unit-san portability demo vm-test clean
+.PHONY: all deps test unit unit-san portability demo vm-test igt conformance clean
 all: $(BINS) $(UNIT_BINS)
 
 # --- objects ---------------------------------------------------------------
@@ -91,16 +91,22 @@ vm-test: all
 deps:
 	@tests/deps.sh
 
+# --- IGT-style tests, and the kernel's vgem against ours in one VM boot
+igt:
+	$(MAKE) -f igt-subset/Makefile
+conformance: all igt
+	tests/conformance/run --no-build
+
 test: deps
 	$(MAKE) all
-	$(MAKE) unit unit-san portability vm-test
+	$(MAKE) unit unit-san portability vm-test conformance
 
 demo: deps
 	$(MAKE) all
 	@tests/demo.sh
 
 clean:
-	rm -rf $(B)/obj $(B)/tests $(B)/*.a $(BINS)
+	rm -rf $(B)/obj $(B)/tests $(B)/*.a $(BINS) $(B)/igt $(B)/conformance
 
 # Keep objects make would otherwise delete as intermediates (saves rebuilds).
 .SECONDARY:

@@ -173,6 +173,9 @@ int drm_setclientcap(struct drm_device *dev, void *data, struct drm_file *file)
 {
 	struct drm_set_client_cap *req = data;
 
+	/* No render-only settable capabilities: all of them need a KMS driver. */
+	if (!drm_core_check_feature(dev, DRIVER_MODESET))
+		return -EOPNOTSUPP;
 	switch (req->capability) {
 	case DRM_CLIENT_CAP_STEREO_3D:
 		if (req->value > 1)

@@ -43,6 +43,14 @@ static void test_identity_and_no_kms(void **state)
 	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_GET_CAP, &cap), 0);
 	assert_int_equal(cap.value, 1);
 	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_GETRESOURCES, &res), -EOPNOTSUPP);
+	{
+		/* Every client cap, even an unknown one, needs KMS (drm_setclientcap()). */
+		struct drm_set_client_cap cc = { .capability = DRM_CLIENT_CAP_UNIVERSAL_PLANES, .value = 1 };
+
+		assert_int_equal(test_ioctl(t->master, DRM_IOCTL_SET_CLIENT_CAP, &cc), -EOPNOTSUPP);
+		cc.capability = 99;
+		assert_int_equal(test_ioctl(t->master, DRM_IOCTL_SET_CLIENT_CAP, &cc), -EOPNOTSUPP);
+	}
 	create_bo(t->master);
 }
 
