@@ -65,14 +65,18 @@ enum drm_minor_type {
 
 /**
  * struct drm_caller - who makes a call, as the front end learned it (on Linux
- * from fuse_req_ctx()).  @privileged stands for capable(CAP_SYS_ADMIN); the
- * front end sets it for uid 0.
+ * from fuse_req_ctx()).
+ * @privileged: stands for capable(CAP_SYS_ADMIN) when @capable is NULL.
+ * @capable: when set, asked instead of @privileged, and only when the core
+ *     needs the answer (opening a file, master changes, GETFB handles), since
+ *     finding out may cost a system call or two.
  */
 struct drm_caller {
 	int32_t pid;
 	uint32_t uid;
 	uint32_t gid;
 	bool privileged;
+	bool (*capable)(const struct drm_caller *caller);
 };
 
 /**

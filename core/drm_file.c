@@ -185,7 +185,7 @@ int drm_file_open(struct drm_device *dev, enum drm_minor_type type,
 	file->minor_type = type;
 	file->pid = caller ? caller->pid : 0;
 	file->uid = caller ? caller->uid : 0;
-	file->authenticated = caller && caller->privileged;
+	file->authenticated = drm_caller_capable(caller);
 	file->event_space = DRM_EVENT_SPACE;
 	drm_idr_init(&file->handles, 1);
 	drm_list_init(&file->fbs);

@@ -101,6 +101,8 @@ bool drm_core_check_feature(const struct drm_device *dev, uint32_t feature);
 bool drm_is_current_master(const struct drm_file *file);
 bool drm_is_render_client(const struct drm_file *file);
 bool drm_file_privileged(const struct drm_file *file);
+/** drm_caller_capable() - capable(CAP_SYS_ADMIN) for @caller (false for NULL). */
+bool drm_caller_capable(const struct drm_caller *caller);
 int drm_copy_from_user(struct drm_file *file, void *dst, uint64_t uaddr, size_t len);
 int drm_copy_to_user(struct drm_file *file, uint64_t uaddr, const void *src, size_t len);
 

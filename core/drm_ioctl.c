@@ -31,9 +31,16 @@ bool drm_is_render_client(const struct drm_file *file)
 	return file->minor_type == DRM_MINOR_RENDER;
 }
 
+bool drm_caller_capable(const struct drm_caller *caller)
+{
+	if (!caller)
+		return false;
+	return caller->capable ? caller->capable(caller) : caller->privileged;
+}
+
 bool drm_file_privileged(const struct drm_file *file)
 {
-	return file->caller && file->caller->privileged;
+	return drm_caller_capable(file->caller);
 }
 
 int drm_copy_from_user(struct drm_file *file, void *dst, uint64_t uaddr, size_t len)

@@ -39,6 +39,30 @@ static struct cd_file *fi_file(const struct fuse_file_info *fi)
 	return (struct cd_file *)(uintptr_t)fi->fh;
 }
 
+/* CAP_SYS_ADMIN, the capability drm checks with capable() (linux/capability.h). */
+#define CD_CAP_SYS_ADMIN 21
+
+/*
+ * capable(CAP_SYS_ADMIN) for the calling thread: its effective capability set
+ * from /proc/<tid>/status.  A thread that is already gone falls back to uid 0.
+ */
+static bool cd_caller_capable(const struct drm_caller *caller)
+{
+	char path[64], line[256];
+	unsigned long long capeff;
+	bool found = false, ret = caller->uid == 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)caller->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return ret;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "CapEff: %llx", &capeff) == 1;
+	fclose(f);
+	return found ? (capeff >> CD_CAP_SYS_ADMIN) & 1 : ret;
+}
+
 void cd_caller_from_req(fuse_req_t req, struct drm_caller *caller)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
@@ -47,6 +71,7 @@ void cd_caller_from_req(fuse_req_t req, struct drm_caller *caller)
 	caller->uid = (uint32_t)ctx->uid;
 	caller->gid = (uint32_t)ctx->gid;
 	caller->privileged = ctx->uid == 0;
+	caller->capable = cd_caller_capable;
 }
 
 /* ------------------------------------------------------------------ */
