@@ -125,6 +125,15 @@ const char *drm_device_driver_name(const struct drm_device *dev);
 /** drm_device_has_render_node() - whether the driver serves a render node (DRIVER_RENDER). */
 bool drm_device_has_render_node(const struct drm_device *dev);
 
+/**
+ * drm_device_set_prime_transport() - the front end can carry dma-buf fds to
+ * and from clients (on Linux: the client shim and the side channel), so
+ * PRIME works and DRM_CAP_PRIME reports import and export for GEM drivers.
+ * Without it, PRIME_HANDLE_TO_FD and PRIME_FD_TO_HANDLE reaching the core
+ * fail with EOPNOTSUPP after their argument checks.
+ */
+void drm_device_set_prime_transport(struct drm_device *dev, bool available);
+
 /** drm_device_get_stats() - snapshot of the live object counts. */
 void drm_device_get_stats(struct drm_device *dev, struct drm_device_stats *stats);
 

@@ -110,6 +110,13 @@ void drm_device_destroy(struct drm_device *dev)
 	free(dev);
 }
 
+void drm_device_set_prime_transport(struct drm_device *dev, bool available)
+{
+	drm_platform_mutex_lock(dev->lock);
+	dev->prime_transport = available;
+	drm_platform_mutex_unlock(dev->lock);
+}
+
 void drm_device_get_stats(struct drm_device *dev, struct drm_device_stats *s)
 {
 	struct drm_file *f;

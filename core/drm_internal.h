@@ -83,6 +83,7 @@ struct drm_device {
 	struct drm_list_head properties;
 	struct drm_list_head blobs;
 	uint64_t next_mmap_offset;       /* bytes; the next fake offset MAP_DUMB hands out */
+	bool prime_transport;            /* the front end carries dma-buf fds */
 	uint32_t num_crtcs, num_planes, num_encoders, num_connectors;
 	struct drm_crtc *crtcs[DRM_MAX_CRTCS];
 	struct drm_plane *planes[DRM_MAX_PLANES];
@@ -190,6 +191,8 @@ DRM_HANDLER(drm_mode_dirtyfb_ioctl);
 DRM_HANDLER(drm_mode_page_flip_ioctl);
 DRM_HANDLER(drm_mode_gamma_get_ioctl);
 DRM_HANDLER(drm_mode_gamma_set_ioctl);
+DRM_HANDLER(drm_prime_handle_to_fd_ioctl);
+DRM_HANDLER(drm_prime_fd_to_handle_ioctl);
 DRM_HANDLER(drm_noop);
 
 #endif

@@ -151,3 +151,35 @@ out:
 	drm_platform_mutex_unlock(dev->lock);
 	return ret;
 }
+
+/*
+ * The ioctls themselves only reach the core when no client shim carried
+ * them: a reply through CUSE cannot hold a file descriptor.  They check their
+ * arguments as the kernel does, then fail with EOPNOTSUPP.
+ */
+
+/** drm_prime_handle_to_fd_ioctl() - DRM_IOCTL_PRIME_HANDLE_TO_FD without an fd transport. */
+int drm_prime_handle_to_fd_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
+{
+	struct drm_prime_handle *args = data;
+
+	if (!drm_core_check_feature(dev, DRIVER_GEM))
+		return -EOPNOTSUPP;
+	if (args->flags & ~(PRIME_FLAG_CLOEXEC | PRIME_FLAG_RDWR))
+		return -EINVAL;
+	if (!drm_gem_object_lookup(file, args->handle))
+		return -ENOENT;
+	drm_dbg("PRIME_HANDLE_TO_FD reached the daemon: the client runs without the shim");
+	return -EOPNOTSUPP;
+}
+
+/** drm_prime_fd_to_handle_ioctl() - DRM_IOCTL_PRIME_FD_TO_HANDLE without an fd transport. */
+int drm_prime_fd_to_handle_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
+{
+	(void)data;
+	(void)file;
+	if (!drm_core_check_feature(dev, DRIVER_GEM))
+		return -EOPNOTSUPP;
+	drm_dbg("PRIME_FD_TO_HANDLE reached the daemon: the client runs without the shim");
+	return -EOPNOTSUPP;
+}

@@ -216,6 +216,25 @@ static void test_prime_core(void **state)
 	assert_non_null(orphan);
 	assert_int_equal(drm_prime_shmem_to_handle(b, orphan, &hb), -EINVAL);
 	drm_platform_shmem_put(orphan);
+
+	/* The ioctls reach the core only without an fd transport: checks, then EOPNOTSUPP. */
+	{
+		struct drm_prime_handle ph = { .handle = hb, .flags = 0x4 };
+		struct drm_get_cap cap = { .capability = DRM_CAP_PRIME };
+
+		assert_int_equal(test_ioctl(t->master, DRM_IOCTL_GET_CAP, &cap), 0);
+		assert_int_equal(cap.value, 0);
+		assert_int_equal(test_ioctl_as(b, DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph, &user), -EINVAL);
+		ph.flags = 0;
+		ph.handle = 4242;
+		assert_int_equal(test_ioctl_as(b, DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph, &user), -ENOENT);
+		ph.handle = hb;
+		assert_int_equal(test_ioctl_as(b, DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph, &user), -EOPNOTSUPP);
+		assert_int_equal(test_ioctl_as(b, DRM_IOCTL_PRIME_FD_TO_HANDLE, &ph, &user), -EOPNOTSUPP);
+		drm_device_set_prime_transport(t->dev, true);
+		assert_int_equal(test_ioctl(t->master, DRM_IOCTL_GET_CAP, &cap), 0);
+		assert_int_equal(cap.value, DRM_PRIME_CAP_IMPORT | DRM_PRIME_CAP_EXPORT);
+	}
 	drm_file_release(b);
 }
 
