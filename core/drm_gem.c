@@ -21,8 +21,13 @@ void *drm_gem_object_vaddr(struct drm_gem_object *obj)
 	return drm_platform_shmem_vaddr(obj->shmem);
 }
 
-/* drm_gem_object_create(): @size bytes, page aligned, one reference. */
-static int drm_gem_object_create(struct drm_device *dev, uint64_t size, struct drm_gem_object **out)
+/**
+ * drm_gem_object_create() - a GEM object of @size bytes (a page multiple) with
+ * one reference, backed by @shmem (a new reference is taken) or, when @shmem
+ * is NULL, by new zeroed memory.  Returns 0, -EINVAL or -ENOMEM.
+ */
+int drm_gem_object_create(struct drm_device *dev, uint64_t size, struct drm_shmem *shmem,
+			  struct drm_gem_object **out)
 {
 	struct drm_gem_object *obj;
 
@@ -31,7 +36,7 @@ static int drm_gem_object_create(struct drm_device *dev, uint64_t size, struct d
 	obj = calloc(1, sizeof(*obj));
 	if (!obj)
 		return -ENOMEM;
-	obj->shmem = drm_platform_shmem_alloc(size);
+	obj->shmem = shmem ? drm_platform_shmem_get(shmem) : drm_platform_shmem_alloc(size);
 	if (!obj->shmem) {
 		free(obj);
 		return -ENOMEM;
@@ -167,7 +172,7 @@ static int drm_gem_shmem_dumb_create(struct drm_file *file, struct drm_device *d
 
 	if (min_pitch > UINT32_MAX)
 		return -EINVAL;
-	ret = drm_gem_object_create(dev, size, &obj);
+	ret = drm_gem_object_create(dev, size, NULL, &obj);
 	if (ret)
 		return ret;
 	ret = drm_gem_handle_create(file, obj, &args->handle);

@@ -115,6 +115,8 @@ void drm_event_cancel(struct drm_pending_event *e);
 void drm_event_send(struct drm_pending_event *e);
 
 /* drm_gem.c */
+int drm_gem_object_create(struct drm_device *dev, uint64_t size, struct drm_shmem *shmem,
+			  struct drm_gem_object **out);
 void drm_gem_object_get(struct drm_gem_object *obj);
 void drm_gem_object_put(struct drm_gem_object *obj);
 int drm_gem_handle_create(struct drm_file *file, struct drm_gem_object *obj, uint32_t *handle);

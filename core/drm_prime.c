@@ -124,21 +124,9 @@ int drm_prime_shmem_to_handle(struct drm_file *file, struct drm_shmem *shmem, ui
 		drm_gem_object_get(found);
 	} else {
 		/* A buffer whose object is gone (or another device's): wrap it in a new object. */
-		if (!size || size % 4096) {
-			ret = -EINVAL;
+		ret = drm_gem_object_create(dev, size, shmem, &found);
+		if (ret)
 			goto out;
-		}
-		found = calloc(1, sizeof(*found));
-		if (!found) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		found->dev = dev;
-		found->size = size;
-		found->refcount = 1;
-		found->shmem = drm_platform_shmem_get(shmem);
-		drm_list_init(&found->resv);
-		drm_list_add_tail(&found->head, &dev->gem_objects);
 	}
 	ret = drm_gem_handle_create(file, found, handle);
 	if (!ret) {
