@@ -123,3 +123,8 @@ $(CUSE_IOCTL_TEST_SAN): $(B)/obj/san/tests/unit/cuse/test_cuse_ioctl.o
 	@mkdir -p $(@D); $(CC) $(SAN_FLAGS) -o $@ $^ -lcmocka
 unit: $(CUSE_IOCTL_TEST)
 unit-san: $(CUSE_IOCTL_TEST_SAN)
+
+# --- test clients (tests/python): small C programs run under the shim and against kernel nodes
+$(B)/prime-client: tests/python/clients/prime_client.c
+	@mkdir -p $(@D); $(CC) -std=c11 $(WARN) $(OPT) -D_GNU_SOURCE -o $@ $< -lpthread $(shell pkg-config --cflags --libs libdrm)
+all: $(B)/prime-client

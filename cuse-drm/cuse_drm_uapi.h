@@ -30,6 +30,22 @@
  *    One request gets one reply; a connection may carry several requests in
  *    turn.  The token proves that the peer holds the DRM file (it could only
  *    get it by an ioctl on that file), just as mmap(2) of the node would.
+ *
+ * 3. PRIME over the same socket.  A CUSE ioctl reply cannot carry an fd, so
+ *    the shim turns DRM_IOCTL_PRIME_HANDLE_TO_FD and _FD_TO_HANDLE on a
+ *    cuse-drm node into a struct cuse_drm_prime_req (told from an mmap
+ *    request by its size), with the same token and uid checks:
+ *
+ *      send(prime_req{EXPORT, handle, flags})  ---> drm_prime_handle_to_shmem()
+ *      recvmsg()                               <--- prime_reply{error}, + the
+ *                                                   buffer's memfd (SCM_RIGHTS)
+ *                                                   when error == 0: the
+ *                                                   client's dma-buf fd
+ *      sendmsg(prime_req{IMPORT}, + dma-buf fd) ---> the fd -> its shmem ->
+ *                                                   drm_prime_shmem_to_handle()
+ *      recv()                                  <--- prime_reply{error, handle}
+ *
+ *    The daemon closes every fd it receives, whatever the request.
  */
 #ifndef CUSE_DRM_UAPI_H
 #define CUSE_DRM_UAPI_H
@@ -132,11 +148,56 @@ struct cuse_drm_mmap_reply {
 	uint32_t pad;
 };
 
+/** cuse_drm_prime_req.op values. */
+#define CUSE_DRM_PRIME_EXPORT 1 /* PRIME_HANDLE_TO_FD */
+#define CUSE_DRM_PRIME_IMPORT 2 /* PRIME_FD_TO_HANDLE */
+
+/**
+ * struct cuse_drm_prime_req - a PRIME request on the side channel.  Sent as
+ * one SOCK_SEQPACKET message of exactly sizeof(struct cuse_drm_prime_req)
+ * (56) bytes, which tells it from a struct cuse_drm_mmap_req (48).
+ * @token: the DRM file's token (CUSE_DRM_IOCTL_GET_TOKEN).
+ * @op: CUSE_DRM_PRIME_EXPORT or CUSE_DRM_PRIME_IMPORT.
+ * @handle: EXPORT: the GEM handle to export; IMPORT: 0.
+ * @flags: EXPORT: struct drm_prime_handle's flags, as passed to the ioctl
+ *     (DRM_CLOEXEC, DRM_RDWR; the daemon checks them as the kernel does,
+ *     DRM_CLOEXEC itself is the receiver's business: MSG_CMSG_CLOEXEC);
+ *     IMPORT: 0.
+ * @pad, @reserved: 0.
+ * IMPORT carries exactly one fd (SCM_RIGHTS): the client's dma-buf fd.
+ */
+struct cuse_drm_prime_req {
+	uint8_t token[CUSE_DRM_TOKEN_LEN];
+	uint32_t op;
+	uint32_t handle;
+	uint32_t flags;
+	uint32_t pad;
+	uint64_t reserved;
+};
+
+/**
+ * struct cuse_drm_prime_reply - the answer to one struct cuse_drm_prime_req.
+ * @error: 0 or a positive errno value, the ioctl's:
+ *     EXPORT: EINVAL (bad flags), ENOENT (no such handle); on success the
+ *             buffer's memfd is attached (SCM_RIGHTS): the dma-buf fd;
+ *     IMPORT: EBADF (no fd attached), EINVAL (the fd is not a dma-buf of
+ *             ours: not a memfd sealed against shrinking and growing; or
+ *             its size is not a page multiple), ENOMEM;
+ *     both:   EINVAL (bad request), EACCES/ENODEV as for mmap.
+ * @handle: IMPORT: the GEM handle in the token's file; else 0.
+ */
+struct cuse_drm_prime_reply {
+	int32_t error;
+	uint32_t handle;
+};
+
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 _Static_assert(sizeof(struct cuse_drm_token) == 140, "cuse_drm_token layout");
 _Static_assert(sizeof(struct cuse_drm_stats) == 40, "cuse_drm_stats layout");
 _Static_assert(sizeof(struct cuse_drm_mmap_req) == 48, "cuse_drm_mmap_req layout");
 _Static_assert(sizeof(struct cuse_drm_mmap_reply) == 8, "cuse_drm_mmap_reply layout");
+_Static_assert(sizeof(struct cuse_drm_prime_req) == 56, "cuse_drm_prime_req layout");
+_Static_assert(sizeof(struct cuse_drm_prime_reply) == 8, "cuse_drm_prime_reply layout");
 #endif
 
 #ifdef __cplusplus

@@ -337,6 +337,8 @@ int main(int argc, char **argv)
 			d.socket_path[0] ? d.socket_path : CUSE_DRM_RUN_DIR, strerror(-ret));
 		goto out_device;
 	}
+	/* The side channel carries dma-buf fds (PRIME) for clients under the shim. */
+	drm_device_set_prime_transport(d.dev, true);
 
 	for (unsigned int i = 0; i < d.nnodes; i++) {
 		cuse_fd = open_cuse();

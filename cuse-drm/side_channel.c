@@ -1,5 +1,5 @@
 /*
- * side_channel.c - the mmap side channel (protocol: cuse_drm_uapi.h).
+ * side_channel.c - the mmap and PRIME side channel (protocol: cuse_drm_uapi.h).
  *
  * CUSE cannot mmap, so the client shim asks here for the memfd behind a GEM
  * object and maps that.  The checks are the ones mmap(2) of a kernel DRM
@@ -7,6 +7,11 @@
  * which only an ioctl on that file returns), its uid is the opener's (or
  * root, SO_PEERCRED), and drm_gem_mmap_lookup() finds an object the file
  * holds a handle to, covering the range.
+ *
+ * PRIME travels the same way: an export answers with the buffer's memfd (the
+ * dma-buf fd), an import brings the client's fd, which
+ * drm_platform_linux_shmem_import() turns back into our shmem.  Every fd a
+ * client sends is closed here once the request is answered.
  *
  * One thread runs a poll(2) loop over the listening socket, the connected
  * clients and an eventfd that tells it to stop.  Requests are short (a table
@@ -48,9 +53,16 @@ static bool token_equal(const uint8_t *a, const uint8_t *b)
 	return acc == 0;
 }
 
-static void send_reply(int fd, int error, int memfd)
+/*
+ * Both replies are {int32 error; uint32 value}: the mmap reply's value is its
+ * pad (0), the PRIME reply's the imported handle.
+ */
+_Static_assert(sizeof(struct cuse_drm_mmap_reply) == sizeof(struct cuse_drm_prime_reply),
+	       "side-channel replies share one layout");
+
+static void send_reply(int fd, int error, uint32_t value, int memfd)
 {
-	struct cuse_drm_mmap_reply reply = { .error = error };
+	struct cuse_drm_prime_reply reply = { .error = error, .handle = value };
 	struct iovec iov = { &reply, sizeof(reply) };
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -98,49 +110,144 @@ static struct cd_file *get_file_by_token(struct cd_daemon *d, const uint8_t *tok
 	return found;
 }
 
-static void handle_request(struct cd_daemon *d, struct sc_client *c)
+static void handle_mmap(struct cd_daemon *d, struct sc_client *c,
+			const struct cuse_drm_mmap_req *req)
 {
-	struct cuse_drm_mmap_req req;
 	struct drm_shmem *shmem = NULL;
 	struct cd_file *f;
 	int error = 0, ret;
-	ssize_t n;
 
-	/* One more byte than a request, to tell an oversized message. */
-	char buf[sizeof(req) + 1];
-
-	n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		close(c->fd);
-		c->fd = -1;
-		return;
-	}
-	if ((size_t)n != sizeof(req)) {
-		send_reply(c->fd, EINVAL, -1);
-		return;
-	}
-	memcpy(&req, buf, sizeof(req));
-
-	f = get_file_by_token(d, req.token, c->uid, &error);
+	f = get_file_by_token(d, req->token, c->uid, &error);
 	if (!f) {
 		drm_dbg("side channel: pid %d uid %u: %s", (int)c->pid, (unsigned)c->uid,
 			strerror(error));
-		send_reply(c->fd, error, -1);
+		send_reply(c->fd, error, 0, -1);
 		return;
 	}
-	ret = drm_gem_mmap_lookup(f->dfile, req.offset, req.length, &shmem);
+	ret = drm_gem_mmap_lookup(f->dfile, req->offset, req->length, &shmem);
 	cd_file_put(f);
 	if (ret < 0) {
 		drm_dbg("side channel: mmap offset 0x%llx length %llu: %s",
-			(unsigned long long)req.offset, (unsigned long long)req.length,
+			(unsigned long long)req->offset, (unsigned long long)req->length,
 			strerror(-ret));
-		send_reply(c->fd, -ret, -1);
+		send_reply(c->fd, -ret, 0, -1);
 		return;
 	}
-	send_reply(c->fd, 0, drm_platform_linux_shmem_fd(shmem));
+	send_reply(c->fd, 0, 0, drm_platform_linux_shmem_fd(shmem));
 	drm_platform_shmem_put(shmem);
+}
+
+/* PRIME_HANDLE_TO_FD: the buffer's memfd becomes the client's dma-buf fd. */
+static int prime_export(struct cd_file *f, const struct cuse_drm_prime_req *req,
+			struct drm_shmem **shmem)
+{
+	return drm_prime_handle_to_shmem(f->dfile, req->handle, req->flags, shmem);
+}
+
+/* PRIME_FD_TO_HANDLE: the client's dma-buf fd @fd (-1: none sent) to a handle of @f. */
+static int prime_import(struct cd_file *f, int fd, uint32_t *handle)
+{
+	struct drm_shmem *shmem;
+	int ret;
+
+	if (fd < 0)
+		return -EBADF;
+	ret = drm_platform_linux_shmem_import(fd, &shmem);
+	if (ret < 0)
+		return ret;
+	ret = drm_prime_shmem_to_handle(f->dfile, shmem, handle);
+	drm_platform_shmem_put(shmem);
+	return ret;
+}
+
+static void handle_prime(struct cd_daemon *d, struct sc_client *c,
+			 const struct cuse_drm_prime_req *req, int fd, int nfds)
+{
+	struct drm_shmem *shmem = NULL;
+	struct cd_file *f;
+	uint32_t handle = 0;
+	int error = 0, ret;
+
+	if ((req->op != CUSE_DRM_PRIME_EXPORT && req->op != CUSE_DRM_PRIME_IMPORT) ||
+	    (req->op == CUSE_DRM_PRIME_EXPORT && nfds != 0) || nfds > 1) {
+		send_reply(c->fd, EINVAL, 0, -1);
+		return;
+	}
+	f = get_file_by_token(d, req->token, c->uid, &error);
+	if (!f) {
+		drm_dbg("side channel: pid %d uid %u: %s", (int)c->pid, (unsigned)c->uid,
+			strerror(error));
+		send_reply(c->fd, error, 0, -1);
+		return;
+	}
+	if (req->op == CUSE_DRM_PRIME_EXPORT)
+		ret = prime_export(f, req, &shmem);
+	else
+		ret = prime_import(f, fd, &handle);
+	cd_file_put(f);
+	if (ret < 0) {
+		drm_dbg("side channel: PRIME %s: %s",
+			req->op == CUSE_DRM_PRIME_EXPORT ? "export" : "import", strerror(-ret));
+		send_reply(c->fd, -ret, 0, -1);
+		return;
+	}
+	send_reply(c->fd, 0, handle, shmem ? drm_platform_linux_shmem_fd(shmem) : -1);
+	drm_platform_shmem_put(shmem);
+}
+
+/* Most fds a request may carry (IMPORT: one); more are closed by the kernel (MSG_CTRUNC). */
+#define SC_MAX_FDS 4
+
+static void handle_request(struct cd_daemon *d, struct sc_client *c)
+{
+	/* One more byte than the largest request, to tell an oversized message. */
+	union {
+		struct cuse_drm_mmap_req mmap;
+		struct cuse_drm_prime_req prime;
+		char bytes[sizeof(struct cuse_drm_prime_req) + 1];
+	} buf;
+	union {
+		char buf[CMSG_SPACE(SC_MAX_FDS * sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { &buf, sizeof(buf) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
+	};
+	int fds[SC_MAX_FDS];
+	int nfds = 0;
+	ssize_t n;
+
+	memset(&ctl, 0, sizeof(ctl));
+	n = recvmsg(c->fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	/* Collect every fd received, whatever the message: all are closed below. */
+	for (struct cmsghdr *cm = n >= 0 ? CMSG_FIRSTHDR(&msg) : NULL; cm;
+	     cm = CMSG_NXTHDR(&msg, cm)) {
+		size_t count;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		count = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < count && nfds < SC_MAX_FDS; i++)
+			memcpy(&fds[nfds++], CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+	}
+	if (n <= 0) {
+		close(c->fd);
+		c->fd = -1;
+	} else if (msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) {
+		send_reply(c->fd, EINVAL, 0, -1);
+	} else if ((size_t)n == sizeof(struct cuse_drm_mmap_req) && nfds == 0) {
+		handle_mmap(d, c, &buf.mmap);
+	} else if ((size_t)n == sizeof(struct cuse_drm_prime_req)) {
+		handle_prime(d, c, &buf.prime, nfds ? fds[0] : -1, nfds);
+	} else {
+		send_reply(c->fd, EINVAL, 0, -1);
+	}
+	for (int i = 0; i < nfds; i++)
+		close(fds[i]);
 }
 
 static void accept_client(struct cd_daemon *d, struct sc_client *clients, unsigned int *n)

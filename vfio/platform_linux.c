@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,7 +31,83 @@ struct drm_shmem {
 	void *vaddr;       /* MAP_SHARED mapping of the whole memfd in the daemon */
 	uint64_t size;     /* bytes, as allocated */
 	atomic_uint refs;
+	dev_t dev;         /* the memfd's identity (fstat), to recognise it on import */
+	ino_t ino;
+	struct drm_shmem *next; /* in shmem_registry */
 };
+
+/*
+ * Every live drm_shmem of this process, so that an imported fd naming one of
+ * them gives back that one (a dma-buf fd is the same struct dma_buf wherever
+ * it travels; the core recognises its own objects by the shmem pointer).
+ */
+static pthread_mutex_t shmem_registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct drm_shmem *shmem_registry;
+
+static void shmem_register(struct drm_shmem *shmem)
+{
+	pthread_mutex_lock(&shmem_registry_lock);
+	shmem->next = shmem_registry;
+	shmem_registry = shmem;
+	pthread_mutex_unlock(&shmem_registry_lock);
+}
+
+static void shmem_unregister(struct drm_shmem *shmem)
+{
+	pthread_mutex_lock(&shmem_registry_lock);
+	for (struct drm_shmem **p = &shmem_registry; *p; p = &(*p)->next) {
+		if (*p == shmem) {
+			*p = shmem->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&shmem_registry_lock);
+}
+
+/* The live shmem whose memfd is the file @st describes, with a new reference; or NULL. */
+static struct drm_shmem *shmem_find(const struct stat *st)
+{
+	struct drm_shmem *found = NULL;
+
+	pthread_mutex_lock(&shmem_registry_lock);
+	for (struct drm_shmem *s = shmem_registry; s; s = s->next) {
+		unsigned int refs;
+
+		if (s->dev != st->st_dev || s->ino != st->st_ino)
+			continue;
+		/* Get unless zero: a final put may be on its way to unregister it. */
+		refs = atomic_load_explicit(&s->refs, memory_order_relaxed);
+		while (refs != 0 &&
+		       !atomic_compare_exchange_weak_explicit(&s->refs, &refs, refs + 1,
+							      memory_order_relaxed,
+							      memory_order_relaxed))
+			;
+		if (refs != 0) {
+			found = s;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&shmem_registry_lock);
+	return found;
+}
+
+/* Map @shmem->fd, record its identity and register it; 0 or -errno. */
+static int shmem_setup(struct drm_shmem *shmem, uint64_t size)
+{
+	struct stat st;
+
+	if (fstat(shmem->fd, &st) < 0)
+		return -errno;
+	shmem->vaddr = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, shmem->fd, 0);
+	if (shmem->vaddr == MAP_FAILED)
+		return -errno;
+	shmem->size = size;
+	shmem->dev = st.st_dev;
+	shmem->ino = st.st_ino;
+	atomic_init(&shmem->refs, 1);
+	shmem_register(shmem);
+	return 0;
+}
 
 struct drm_shmem *drm_platform_shmem_alloc(uint64_t size)
 {
@@ -49,11 +126,8 @@ struct drm_shmem *drm_platform_shmem_alloc(uint64_t size)
 		goto err_close;
 	if (fcntl(shmem->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
 		goto err_close;
-	shmem->vaddr = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, shmem->fd, 0);
-	if (shmem->vaddr == MAP_FAILED)
+	if (shmem_setup(shmem, size) < 0)
 		goto err_close;
-	shmem->size = size;
-	atomic_init(&shmem->refs, 1);
 	return shmem;
 
 err_close:
@@ -76,6 +150,7 @@ void drm_platform_shmem_put(struct drm_shmem *shmem)
 	/* acq_rel: every user's writes happen before the unmap of the last one. */
 	if (atomic_fetch_sub_explicit(&shmem->refs, 1, memory_order_acq_rel) != 1)
 		return;
+	shmem_unregister(shmem);
 	munmap(shmem->vaddr, (size_t)shmem->size);
 	close(shmem->fd);
 	free(shmem);
@@ -94,6 +169,50 @@ uint64_t drm_platform_shmem_size(const struct drm_shmem *shmem)
 int drm_platform_linux_shmem_fd(const struct drm_shmem *shmem)
 {
 	return shmem->fd;
+}
+
+int drm_platform_linux_shmem_import(int fd, struct drm_shmem **out)
+{
+	const int needed = F_SEAL_SHRINK | F_SEAL_GROW;
+	struct drm_shmem *shmem;
+	struct stat st;
+	int seals, ret;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -EBADF;
+	shmem = shmem_find(&st);
+	if (shmem) {
+		*out = shmem;
+		return 0;
+	}
+	/*
+	 * Only a memfd whose size cannot change under our mapping: anything
+	 * else is "not a dma-buf", which dma_buf_get() answers with EINVAL.
+	 */
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	seals = fcntl(fd, F_GET_SEALS);
+	if (seals < 0 || (seals & needed) != needed)
+		return -EINVAL;
+	if (st.st_size <= 0 || (uint64_t)st.st_size > (uint64_t)SIZE_MAX)
+		return -EINVAL;
+	shmem = calloc(1, sizeof(*shmem));
+	if (!shmem)
+		return -ENOMEM;
+	shmem->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (shmem->fd < 0) {
+		ret = -errno;
+		free(shmem);
+		return ret;
+	}
+	ret = shmem_setup(shmem, (uint64_t)st.st_size);
+	if (ret < 0) {
+		close(shmem->fd);
+		free(shmem);
+		return ret;
+	}
+	*out = shmem;
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */

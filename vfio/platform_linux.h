@@ -32,4 +32,19 @@ int drm_platform_linux_get_log_level(void);
  */
 int drm_platform_linux_shmem_fd(const struct drm_shmem *shmem);
 
+/**
+ * drm_platform_linux_shmem_import() - the shmem behind a client's dma-buf fd
+ * (PRIME_FD_TO_HANDLE).
+ * @fd: the received descriptor; the caller still owns (and closes) it.
+ * @out: on success, a new reference.
+ *
+ * If @fd is the memfd of a live shmem of this process (same st_dev and
+ * st_ino), that shmem comes back, so the core recognises its own buffers.
+ * Otherwise only a memfd sealed with at least F_SEAL_SHRINK|F_SEAL_GROW is
+ * accepted: it is dup'd and mapped, its size taken from fstat.
+ * Returns 0, -EBADF for a bad fd, -EINVAL for an fd that is no such memfd
+ * (as dma_buf_get() answers for a file that is not a dma-buf), or -errno.
+ */
+int drm_platform_linux_shmem_import(int fd, struct drm_shmem **out);
+
 #endif

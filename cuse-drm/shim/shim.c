@@ -13,6 +13,13 @@
  *    /sys/dev/char/M:m of one of our nodes is redirected to the daemon's
  *    fake tree, CUSE_DRM_SYSFS_ROOT/dev/char/M:m (see cuse-drm/sysfs.c).
  *
+ * 3. PRIME.  A CUSE ioctl reply cannot carry a file descriptor, so
+ *    DRM_IOCTL_PRIME_HANDLE_TO_FD and DRM_IOCTL_PRIME_FD_TO_HANDLE on a
+ *    cuse-drm node become side-channel requests: the daemon sends the
+ *    buffer's memfd as the dma-buf fd, and receives the client's fd to
+ *    import.  Only these two request numbers pay for the node check; every
+ *    other ioctl goes straight to the kernel.
+ *
  * Everything else goes straight to the next definition (dlsym(RTLD_NEXT)),
  * so the shim is harmless in a process that never touches our nodes.
  * A cuse-drm node is recognised by its st_rdev: CUSE_DRM_SYSFS_ROOT/dev/
@@ -37,6 +44,8 @@
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include <drm.h>
 
 #include "cuse_drm_uapi.h"
 
@@ -87,7 +96,7 @@ static void *real_get(void **slot, const char *name)
 }
 
 /* The next definitions, resolved on first use (thread-safe: idempotent). */
-#define SHIM_FUNCS(X) X(mmap) X(mmap64) X(open) X(open64) X(openat) X(openat64)            \
+#define SHIM_FUNCS(X) X(ioctl) X(mmap) X(mmap64) X(open) X(open64) X(openat) X(openat64)            \
 	X(__open_2) X(__open64_2) X(__openat_2) X(__openat64_2) X(fopen) X(fopen64)          \
 	X(stat) X(stat64) X(lstat) X(lstat64) X(__xstat) X(__xstat64) X(__lxstat)           \
 	X(__lxstat64) X(__fxstatat) X(__fxstatat64) X(fstatat) X(fstatat64) X(statx)        \
@@ -197,28 +206,27 @@ static void *real_mmap(void *addr, size_t len, int prot, int flags, int fd, off_
 	return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
 }
 
-/* Ask the daemon for the memfd behind [off, off+len) of DRM file @fd; -errno on failure. */
-static int fetch_memfd(int fd, uint64_t off, uint64_t len)
+static int real_ioctl(int fd, unsigned long request, void *arg)
+{
+	__typeof__(&ioctl) f = REAL(ioctl);
+
+	if (f)
+		return f(fd, request, arg);
+	return (int)syscall(SYS_ioctl, fd, request, arg);
+}
+
+/*
+ * Connect to the side channel of DRM file @fd and put the file's token in
+ * @token; returns the socket or -ENODEV.
+ */
+static int side_channel_connect(int fd, uint8_t token[CUSE_DRM_TOKEN_LEN])
 {
 	struct cuse_drm_token tok;
-	struct cuse_drm_mmap_req req;
-	struct cuse_drm_mmap_reply reply;
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov = { &reply, sizeof(reply) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
-	};
-	struct cmsghdr *c;
-	int s, memfd = -1;
-	ssize_t n;
+	int s;
 
 	memset(&tok, 0, sizeof(tok));
-	if (ioctl(fd, CUSE_DRM_IOCTL_GET_TOKEN, &tok) < 0)
+	if (real_ioctl(fd, CUSE_DRM_IOCTL_GET_TOKEN, &tok) < 0)
 		return -ENODEV;
 	tok.socket_path[sizeof(tok.socket_path) - 1] = '\0';
 	memcpy(addr.sun_path, tok.socket_path, sizeof(addr.sun_path));
@@ -230,33 +238,93 @@ static int fetch_memfd(int fd, uint64_t off, uint64_t len)
 		close(s);
 		return -ENODEV;
 	}
-	memcpy(req.token, tok.token, sizeof(req.token));
-	req.offset = off;
-	req.length = len;
-	if (send(s, &req, sizeof(req), MSG_NOSIGNAL) != (ssize_t)sizeof(req)) {
+	memcpy(token, tok.token, CUSE_DRM_TOKEN_LEN);
+	return s;
+}
+
+/*
+ * Send @req (@len bytes, with @sendfd attached unless it is -1) on @s, and
+ * receive the 8-byte reply into @reply with at most one fd (*@recvfd, else
+ * -1; @recv_flags: 0 or MSG_CMSG_CLOEXEC).  Closes @s.  Returns the reply's
+ * error as -errno, or -ENODEV when the exchange itself failed.
+ */
+static int side_channel_call(int s, const void *req, size_t len, int sendfd,
+			     struct cuse_drm_prime_reply *reply, int *recvfd, int recv_flags)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { (void *)req, len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+	int fd = -1;
+	ssize_t n;
+
+	if (sendfd >= 0) {
+		memset(&ctl, 0, sizeof(ctl));
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = sizeof(ctl.buf);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &sendfd, sizeof(int));
+	}
+	do
+		n = sendmsg(s, &msg, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)len) {
 		close(s);
 		return -ENODEV;
 	}
+
 	memset(&ctl, 0, sizeof(ctl));
+	memset(&msg, 0, sizeof(msg));
+	iov = (struct iovec){ reply, sizeof(*reply) };
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = ctl.buf;
+	msg.msg_controllen = sizeof(ctl.buf);
 	do
-		n = recvmsg(s, &msg, MSG_CMSG_CLOEXEC);
+		n = recvmsg(s, &msg, recv_flags);
 	while (n < 0 && errno == EINTR);
 	close(s);
 	for (c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
 		    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
-			memcpy(&memfd, CMSG_DATA(c), sizeof(int));
+			memcpy(&fd, CMSG_DATA(c), sizeof(int));
 			break;
 		}
 	}
-	if (n != (ssize_t)sizeof(reply) || reply.error != 0 || memfd < 0) {
-		if (memfd >= 0)
-			close(memfd);
-		if (n == (ssize_t)sizeof(reply) && reply.error > 0)
-			return -reply.error;
+	if (n != (ssize_t)sizeof(*reply) || reply->error != 0 || (recvfd && fd < 0)) {
+		if (fd >= 0)
+			close(fd);
+		if (n == (ssize_t)sizeof(*reply) && reply->error > 0)
+			return -reply->error;
 		return -ENODEV;
 	}
-	return memfd;
+	if (recvfd)
+		*recvfd = fd;
+	else if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+/* Ask the daemon for the memfd behind [off, off+len) of DRM file @fd; -errno on failure. */
+static int fetch_memfd(int fd, uint64_t off, uint64_t len)
+{
+	struct cuse_drm_mmap_req req;
+	struct cuse_drm_prime_reply reply;
+	int s, memfd = -1, ret;
+
+	s = side_channel_connect(fd, req.token);
+	if (s < 0)
+		return s;
+	req.offset = off;
+	req.length = len;
+	ret = side_channel_call(s, &req, sizeof(req), -1, &reply, &memfd, MSG_CMSG_CLOEXEC);
+	return ret < 0 ? ret : memfd;
 }
 
 static void *cuse_drm_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
@@ -293,6 +361,84 @@ SHIM_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, of
 	if (fd >= 0 && !(flags & MAP_ANONYMOUS) && is_cuse_drm_fd(fd))
 		return cuse_drm_mmap(addr, len, prot, flags, fd, (off_t)off);
 	return CALL_REAL(MAP_FAILED, mmap64, addr, len, prot, flags, fd, off);
+}
+
+/* ------------------------------------------------------------------ */
+/* PRIME                                                               */
+/* ------------------------------------------------------------------ */
+
+/* DRM_IOCTL_PRIME_HANDLE_TO_FD: the daemon's memfd of the buffer is the dma-buf fd. */
+static int cuse_drm_prime_handle_to_fd(int fd, struct drm_prime_handle *args)
+{
+	struct cuse_drm_prime_req req;
+	struct cuse_drm_prime_reply reply;
+	int s, ret, dmabuf = -1;
+
+	memset(&req, 0, sizeof(req));
+	s = side_channel_connect(fd, req.token);
+	if (s < 0)
+		return s;
+	req.op = CUSE_DRM_PRIME_EXPORT;
+	req.handle = args->handle;
+	req.flags = args->flags; /* the daemon's core checks them, as the kernel does */
+	/* DRM_CLOEXEC is O_CLOEXEC on the new fd: ask recvmsg for it, atomically. */
+	ret = side_channel_call(s, &req, sizeof(req), -1, &reply, &dmabuf,
+				(args->flags & DRM_CLOEXEC) ? MSG_CMSG_CLOEXEC : 0);
+	if (ret < 0)
+		return ret;
+	args->fd = dmabuf;
+	return 0;
+}
+
+/* DRM_IOCTL_PRIME_FD_TO_HANDLE: send the dma-buf fd; the daemon answers the handle. */
+static int cuse_drm_prime_fd_to_handle(int fd, struct drm_prime_handle *args)
+{
+	struct cuse_drm_prime_req req;
+	struct cuse_drm_prime_reply reply;
+	int s, ret;
+
+	/* As fdget() in dma_buf_get(): a descriptor that is not open is EBADF. */
+	if (args->fd < 0 || syscall(SYS_fcntl, args->fd, F_GETFD) < 0)
+		return -EBADF;
+	memset(&req, 0, sizeof(req));
+	s = side_channel_connect(fd, req.token);
+	if (s < 0)
+		return s;
+	req.op = CUSE_DRM_PRIME_IMPORT;
+	ret = side_channel_call(s, &req, sizeof(req), args->fd, &reply, NULL, 0);
+	if (ret < 0)
+		return ret;
+	args->handle = reply.handle;
+	return 0;
+}
+
+SHIM_EXPORT int ioctl(int fd, unsigned long request, ...)
+{
+	va_list ap;
+	void *arg;
+	int saved, ret;
+
+	va_start(ap, request);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if ((request != DRM_IOCTL_PRIME_HANDLE_TO_FD && request != DRM_IOCTL_PRIME_FD_TO_HANDLE) ||
+	    !is_cuse_drm_fd(fd))
+		return real_ioctl(fd, request, arg);
+	if (!arg) {
+		errno = EFAULT;
+		return -1;
+	}
+	saved = errno;
+	if (request == DRM_IOCTL_PRIME_HANDLE_TO_FD)
+		ret = cuse_drm_prime_handle_to_fd(fd, arg);
+	else
+		ret = cuse_drm_prime_fd_to_handle(fd, arg);
+	if (ret < 0) {
+		errno = -ret;
+		return -1;
+	}
+	errno = saved;
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -516,9 +662,10 @@ SHIM_EXPORT char *__realpath_chk(const char *path, char *resolved, size_t resolv
 	return CALL_REAL(NULL, __realpath_chk, REDIRECT(path), resolved, resolvedlen);
 }
 
-/* Resolve the hot ones early, so mmap never needs dlsym in an awkward place. */
+/* Resolve the hot ones early, so mmap and ioctl never need dlsym in an awkward place. */
 __attribute__((constructor)) static void shim_init(void)
 {
+	(void)REAL(ioctl);
 	(void)REAL(mmap);
 	(void)REAL(mmap64);
 }

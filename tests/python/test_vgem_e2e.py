@@ -119,9 +119,7 @@ def kernel_vgem():
 
 # Answers where we knowingly differ from the kernel, with the reason.  The test fails when
 # a listed difference goes away too, so the list stays true.
-KNOWN_DIFFERENCES = {
-    ("GET_CAP", 0x5): "PRIME is not implemented yet: DRM_CAP_PRIME is 0 (the kernel's vgem says 3)",
-}
+KNOWN_DIFFERENCES = {}
 
 
 def test_vgem_answers_like_the_kernel():
