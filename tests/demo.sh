@@ -16,7 +16,8 @@ run_here() {
 	"$B/cuse-drm" --driver vkms --node card$n >"$log" 2>&1 &
 	DAEMON_PID=$!
 	trap 'kill $DAEMON_PID 2>/dev/null; wait $DAEMON_PID 2>/dev/null || true' EXIT
-	for _ in $(seq 200); do [ -e "$node" ] && [ -S /run/cuse-drm/card$n.sock ] && break; sleep 0.05; done
+	# "serving" is logged once the node, the fake sysfs and the side channel are up.
+	for _ in $(seq 400); do grep -q "serving $node " "$log" && break; sleep 0.05; done
 	[ -e "$node" ] || { cat "$log"; echo "demo: $node did not appear" >&2; exit 1; }
 	modetest -M vkms -c | sed -n '/^Connectors:/,/^  modes:/p' | head -3
 	conn=$(modetest -M vkms -c | awk '/^Connectors:/{getline; getline; print $1; exit}')

@@ -60,9 +60,9 @@ class Daemon:
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen([DAEMON, "--driver", driver, "--node", f"card{self.n}", *args],
                                      stdout=self.log, stderr=subprocess.STDOUT)
+        # "serving" is logged once every node, the fake sysfs and the side channel are up.
         deadline = time.monotonic() + 20
-        while not (os.path.exists(self.node) and
-                   os.path.exists(f"/run/cuse-drm/card{self.n}.sock")):
+        while f"serving {self.node} " not in self.logtext():
             if self.proc.poll() is not None:
                 raise RuntimeError(f"cuse-drm exited with {self.proc.returncode}: {self.logtext()}")
             if time.monotonic() > deadline:
