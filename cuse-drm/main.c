@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,6 +184,26 @@ static int wait_signal(const sigset_t *set, long ms)
 static uint64_t now_ms(void)
 {
 	return drm_platform_time_ns() / 1000000u;
+}
+
+/*
+ * Give a node the owner and mode Debian's udev rules give the kernel's DRM
+ * nodes (50-udev-default.rules): cardN root:video 0660, renderD* root:render
+ * 0666.  devtmpfs creates CUSE nodes 0600 root:root, and no udev rule matches
+ * them (their subsystem is cuse, not drm).  A group missing on this system
+ * leaves the group as it is.
+ */
+static void set_node_access(const struct cd_node *node)
+{
+	bool render = node->type == DRM_MINOR_RENDER;
+	const struct group *gr = getgrnam(render ? "render" : "video");
+	char path[64];
+
+	snprintf(path, sizeof(path), "/dev/dri/%s", node->name);
+	if (gr && chown(path, (uid_t)-1, gr->gr_gid) < 0)
+		drm_warn("%s: cannot give it group %s: %s", path, gr->gr_name, strerror(errno));
+	if (chmod(path, render ? 0666 : 0660) < 0)
+		drm_warn("%s: cannot set its mode: %s", path, strerror(errno));
 }
 
 /* Wait for every node to exist.  Returns 0, a signal number > 0, or -errno. */
@@ -361,6 +382,8 @@ int main(int argc, char **argv)
 		goto out_shutdown;
 	if (cd_sysfs_create(&d) < 0)
 		goto out_shutdown;
+	for (unsigned int i = 0; i < d.nnodes; i++)
+		set_node_access(&d.nodes[i]);
 	ret = cd_side_channel_start(&d);
 	if (ret < 0) {
 		drm_err("cannot start the side-channel thread: %s", strerror(-ret));

@@ -140,3 +140,42 @@ def test_vgem_answers_like_the_kernel():
     assert {tuple(t[:2]) for t, _ in diffs} == set(KNOWN_DIFFERENCES), diffs
     # everything the script made was freed when its files closed
     assert stats["gem_objects"] == 0 and stats["files"] == 1, stats
+
+
+def test_node_modes_as_debian_udev_gives_them():
+    """cardN root:video 0660 and renderD* root:render 0666, as Debian's 50-udev-default.rules
+    gives the kernel's DRM nodes (the VM runs no udev, so its kernel nodes stay 0600)."""
+    import grp
+    import stat
+
+    d = Daemon(driver="vgem")
+    try:
+        render = f"/dev/dri/renderD{128 + d.n}"
+        card_st, render_st = os.stat(d.node), os.stat(render)
+        assert stat.S_IMODE(card_st.st_mode) == 0o660
+        assert stat.S_IMODE(render_st.st_mode) == 0o666
+        for st, group in ((card_st, "video"), (render_st, "render")):
+            try:
+                assert st.st_gid == grp.getgrnam(group).gr_gid
+            except KeyError:
+                pass  # no such group on this system: the group is left as it is
+
+        def as_nobody(path):
+            r = subprocess.run(["/usr/bin/python3", "-c", f"""
+import fcntl, os, struct, sys
+os.setgroups([]); os.setgid(65534); os.setuid(65534)
+try:
+    fd = os.open({path!r}, os.O_RDWR)
+except OSError as e:
+    sys.exit(e.errno)
+buf = bytearray(struct.pack("=QQ", 0x6, 0))
+fcntl.ioctl(fd, {GET_CAP}, buf, True)
+print(struct.unpack("=QQ", buf)[1])
+"""], capture_output=True, text=True, timeout=30)
+            return r.returncode, r.stdout.strip()
+
+        # An unprivileged process uses the render node, and is kept out of the primary one.
+        assert as_nobody(render) == (0, "1")
+        assert as_nobody(d.node)[0] == errno.EACCES
+    finally:
+        assert d.stop() == 0
