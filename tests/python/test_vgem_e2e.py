@@ -125,6 +125,8 @@ KNOWN_DIFFERENCES = {}
 def test_vgem_answers_like_the_kernel():
     kcard, krender = kernel_vgem()
     theirs = script(kcard, krender)
+    r = subprocess.run([DRMCTL, "stats", kcard], capture_output=True, text=True)
+    assert r.returncode == 1 and "not a cuse-drm node" in r.stderr, r.stderr
     d = Daemon(driver="vgem")
     try:
         render = f"/dev/dri/renderD{128 + d.n}"

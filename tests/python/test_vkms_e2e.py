@@ -238,6 +238,12 @@ def test_sigkill_client_leaves_nothing(daemon):
     while time.monotonic() < deadline and daemon.stats() != baseline:
         time.sleep(0.1)
     assert daemon.stats() == baseline
+    # drmctl stats shows the same counts (its own open is the one file).
+    out = subprocess.run([DRMCTL, "stats", daemon.node], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert re.search(r"^framebuffers:\s+0$", out.stdout, re.M), out.stdout
+    assert re.search(r"^gem objects:\s+0 \(0 bytes\)$", out.stdout, re.M), out.stdout
+    assert re.search(r"^files:\s+1 ", out.stdout, re.M), out.stdout
 
 
 def test_daemon_refuses_taken_node_and_unknown_driver(daemon):

@@ -48,6 +48,16 @@ static const struct drmctl_cmd drmctl_cmds[] = {
 			"  XRGB2101010 ARGB2101010 XBGR2101010 ABGR2101010.\n",
 		.run = drmctl_cmd_screenshot,
 	},
+	{
+		.name = "stats",
+		.args = "NODE",
+		.summary = "show a cuse-drm daemon's live object counts",
+		.help = "  Files, GEM objects, handles and bytes, framebuffers, property\n"
+			"  blobs, pending events and whether there is a master, as the\n"
+			"  daemon counts them. For leak checks: after clients exit the\n"
+			"  counts return to what they were. cuse-drm nodes only.\n",
+		.run = drmctl_cmd_stats,
+	},
 };
 
 #define DRMCTL_NCMDS (sizeof(drmctl_cmds) / sizeof(drmctl_cmds[0]))
