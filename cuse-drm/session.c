@@ -190,31 +190,39 @@ static void cd_open(fuse_req_t req, struct fuse_file_info *fi)
 	}
 }
 
-static void cd_release(fuse_req_t req, struct fuse_file_info *fi)
+/*
+ * Mark @f released and take its parked reads and poll handle; called with
+ * d->lock held, which it drops.  The reads are then failed with @err and the
+ * poll handle destroyed, outside the lock (fuse replies may block).
+ */
+static void file_detach(struct cd_file *f, int err)
 {
-	struct cd_file *f = fi_file(fi);
-	struct cd_daemon *d = f->node->d;
-	struct fuse_pollhandle *ph;
-	struct cd_parked_read *reads;
+	struct cd_parked_read *reads = f->reads;
+	struct fuse_pollhandle *ph = f->ph;
 
-	pthread_mutex_lock(&d->lock);
 	f->released = true;
-	ph = f->ph;
-	f->ph = NULL;
-	/* A read holds the struct file, so none can be parked; be safe anyway. */
-	reads = f->reads;
 	f->reads = NULL;
-	pthread_mutex_unlock(&d->lock);
-
+	f->ph = NULL;
+	pthread_mutex_unlock(&f->node->d->lock);
 	while (reads) {
 		struct cd_parked_read *pr = reads;
 
 		reads = pr->next;
-		fuse_reply_err(pr->req, EBADF);
+		fuse_reply_err(pr->req, err);
 		free(pr);
 	}
 	if (ph)
 		fuse_pollhandle_destroy(ph);
+}
+
+static void cd_release(fuse_req_t req, struct fuse_file_info *fi)
+{
+	struct cd_file *f = fi_file(fi);
+	struct cd_daemon *d = f->node->d;
+
+	pthread_mutex_lock(&d->lock);
+	/* A read holds the struct file, so none can be parked; be safe anyway. */
+	file_detach(f, EBADF);
 	drm_dbg("%s: release", f->node->name);
 	cd_file_put(f);
 	fuse_reply_err(req, 0);
@@ -504,8 +512,6 @@ void cd_files_release_all(struct cd_daemon *d)
 {
 	for (;;) {
 		struct cd_file *f;
-		struct cd_parked_read *reads;
-		struct fuse_pollhandle *ph;
 
 		pthread_mutex_lock(&d->lock);
 		for (f = d->files.next; f != &d->files && f->released; f = f->next)
@@ -514,22 +520,7 @@ void cd_files_release_all(struct cd_daemon *d)
 			pthread_mutex_unlock(&d->lock);
 			break;
 		}
-		f->released = true;
-		reads = f->reads;
-		f->reads = NULL;
-		ph = f->ph;
-		f->ph = NULL;
-		pthread_mutex_unlock(&d->lock);
-
-		while (reads) {
-			struct cd_parked_read *pr = reads;
-
-			reads = pr->next;
-			fuse_reply_err(pr->req, ENODEV);
-			free(pr);
-		}
-		if (ph)
-			fuse_pollhandle_destroy(ph);
+		file_detach(f, ENODEV);
 		cd_file_put(f); /* the reference of the open the kernel will never release */
 	}
 }

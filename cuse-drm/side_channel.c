@@ -33,6 +33,7 @@
 
 #include "platform.h"
 #include "platform_linux.h"
+#include "scm_fd.h"
 
 /** Connected clients served at once; the shim connects once per mmap. */
 #define CD_SOCK_MAX_CLIENTS 64
@@ -64,24 +65,11 @@ static void send_reply(int fd, int error, uint32_t value, int memfd)
 {
 	struct cuse_drm_prime_reply reply = { .error = error, .handle = value };
 	struct iovec iov = { &reply, sizeof(reply) };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
+	union cd_scm_one_fd ctl;
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 
-	if (memfd >= 0) {
-		struct cmsghdr *c;
-
-		memset(&ctl, 0, sizeof(ctl));
-		msg.msg_control = ctl.buf;
-		msg.msg_controllen = sizeof(ctl.buf);
-		c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &memfd, sizeof(int));
-	}
+	if (memfd >= 0)
+		cd_msg_attach_fd(&msg, &ctl, memfd);
 	if (sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 		drm_dbg("side channel: reply failed: %s", strerror(errno));
 }

@@ -48,6 +48,7 @@
 #include <drm.h>
 
 #include "cuse_drm_uapi.h"
+#include "scm_fd.h"
 
 #define SYS_CHAR "/sys/dev/char/"
 #define FAKE_CHAR CUSE_DRM_SYSFS_ROOT "/dev/char/"
@@ -251,26 +252,15 @@ static int side_channel_connect(int fd, uint8_t token[CUSE_DRM_TOKEN_LEN])
 static int side_channel_call(int s, const void *req, size_t len, int sendfd,
 			     struct cuse_drm_prime_reply *reply, int *recvfd, int recv_flags)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
+	union cd_scm_one_fd ctl;
 	struct iovec iov = { (void *)req, len };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct cmsghdr *c;
 	int fd = -1;
 	ssize_t n;
 
-	if (sendfd >= 0) {
-		memset(&ctl, 0, sizeof(ctl));
-		msg.msg_control = ctl.buf;
-		msg.msg_controllen = sizeof(ctl.buf);
-		c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &sendfd, sizeof(int));
-	}
+	if (sendfd >= 0)
+		cd_msg_attach_fd(&msg, &ctl, sendfd);
 	do
 		n = sendmsg(s, &msg, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
