@@ -31,6 +31,15 @@ struct drm_shmem;
 #define DRM_ERETRY 4096
 
 /**
+ * DRM_EPENDING - returned (negated) by drm_ioctl_async() when the ioctl
+ * waits (SYNCOBJ_WAIT, ...): it is parked on its struct drm_wait, and the
+ * front end keeps the client's request until drm_wait.wake runs, then calls
+ * drm_ioctl_async() again with the same arguments (DESIGN.md decision 4).
+ * Not a Linux errno; never reaches a client.
+ */
+#define DRM_EPENDING 4097
+
+/**
  * struct drm_user_mem - accessor for client memory (DESIGN.md decision 3).
  *
  * The core never dereferences a client address.  Addresses are the client's
@@ -71,12 +80,75 @@ enum drm_minor_type {
  *     needs the answer (opening a file, master changes, GETFB handles), since
  *     finding out may cost a system call or two.
  */
+struct drm_fd_ops;
+struct drm_wait_state;
+
 struct drm_caller {
 	int32_t pid;
 	uint32_t uid;
 	uint32_t gid;
 	bool privileged;
 	bool (*capable)(const struct drm_caller *caller);
+	/** @fds: the client's file descriptors for this call, or NULL (see struct drm_fd_ops). */
+	const struct drm_fd_ops *fds;
+};
+
+struct drm_syncobj;
+struct drm_fence;
+
+/**
+ * struct drm_notifier - something the front end signals for the core, such
+ * as a client's eventfd (SYNCOBJ_EVENTFD).  Both hooks run with the device
+ * lock held and must not block or call into the core.
+ * @signal: eventfd_signal(): add 1 to the counter.
+ * @release: the core is done with it (after @signal, or when its syncobj dies).
+ */
+struct drm_notifier {
+	void (*signal)(struct drm_notifier *n);
+	void (*release)(struct drm_notifier *n);
+};
+
+/**
+ * struct drm_fd_ops - the client file descriptors of one call, for the
+ * ioctls that take or return one: SYNCOBJ_HANDLE_TO_FD and _FD_TO_HANDLE
+ * (opaque syncobj fds and sync_file fds) and SYNCOBJ_EVENTFD.  On Linux the
+ * client shim carries those ioctls over the side channel with the fd; a call
+ * without @fds (plain CUSE) fails them with EOPNOTSUPP after the argument
+ * checks.  Every hook runs with the device lock held.
+ *
+ * @syncobj_to_fd: make a new fd standing for @syncobj (taking a reference
+ *     with drm_syncobj_get()); the client learns its number, so *@fd is only
+ *     a placeholder.  0 or -errno.
+ * @fd_to_syncobj: the syncobj the call's fd stands for, with a new
+ *     reference; -EBADF when the call carries no fd, -EINVAL when it is not
+ *     a syncobj fd of this device.
+ * @fence_to_sync_file: make a sync_file fd for @fence (taking a reference).
+ * @sync_file_to_fence: the fence of the call's sync_file fd, with a new
+ *     reference; -EBADF or -EINVAL as above.
+ * @eventfd_get: the call's fd as an eventfd notifier; -EBADF when there is
+ *     none, -EINVAL when it is not an eventfd.
+ * @ctx: passed to the hooks.
+ */
+struct drm_fd_ops {
+	int (*syncobj_to_fd)(void *ctx, struct drm_syncobj *syncobj, int32_t *fd);
+	int (*fd_to_syncobj)(void *ctx, int32_t fd, struct drm_syncobj **syncobj);
+	int (*fence_to_sync_file)(void *ctx, struct drm_fence *fence, int32_t *fd);
+	int (*sync_file_to_fence)(void *ctx, int32_t fd, struct drm_fence **fence);
+	int (*eventfd_get)(void *ctx, int32_t fd, struct drm_notifier **notifier);
+	void *ctx;
+};
+
+/**
+ * struct drm_wait - a parked ioctl, owned by the front end (DESIGN.md
+ * decision 4).  Zero it, set @wake, and pass it to drm_ioctl_async().
+ * @wake: called (device lock held; must not block or call into the core)
+ *     when the parked ioctl should run again: a fence signalled, a queue
+ *     was woken, or its deadline passed.  Called at most once per run.
+ * @state: the core's; NULL when nothing is parked.
+ */
+struct drm_wait {
+	void (*wake)(struct drm_wait *w);
+	struct drm_wait_state *state;
 };
 
 /**
@@ -91,7 +163,10 @@ struct drm_device_stats {
 	uint32_t blobs;          /* property blobs (including the driver's own, e.g. EDID) */
 	uint32_t pending_events; /* events queued or reserved over all files */
 	uint32_t has_master;     /* 1 while the device has a current master */
+	uint32_t syncobjs;       /* live syncobjs (handles, fds and waits hold them) */
 	uint64_t gem_bytes;      /* bytes of GEM backing store */
+	uint32_t fences;         /* live fences of every kind, process-wide */
+	uint32_t parked_ioctls;  /* ioctls waiting without a thread (DESIGN.md decision 4) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -169,6 +244,46 @@ void drm_file_release(struct drm_file *file);
  */
 int drm_ioctl(struct drm_file *file, unsigned int cmd, uint64_t arg,
 	      const struct drm_user_mem *um, const struct drm_caller *caller);
+
+/**
+ * drm_ioctl_async() - drm_ioctl() for a front end that can keep a request
+ * waiting.  Returns as drm_ioctl(), or -DRM_EPENDING: the ioctl is parked on
+ * @w, nothing was written to client memory, and @w->wake will be called;
+ * the front end then calls drm_ioctl_async() again with the same arguments
+ * and @w, or gives up with drm_wait_cancel().  With @w NULL an ioctl that
+ * would wait fails with -EAGAIN.
+ */
+int drm_ioctl_async(struct drm_file *file, unsigned int cmd, uint64_t arg,
+		    const struct drm_user_mem *um, const struct drm_caller *caller,
+		    struct drm_wait *w);
+
+/**
+ * drm_wait_cancel() - forget the parked ioctl of @w (the client was
+ * interrupted, or the daemon is stopping); the front end answers the
+ * client itself (EINTR, ENODEV).  A no-op when nothing is parked.
+ */
+void drm_wait_cancel(struct drm_device *dev, struct drm_wait *w);
+
+/**
+ * drm_device_lock() / drm_device_unlock() - the device lock, for front ends
+ * that drop references to core objects (syncobjs, fences) outside a call.
+ */
+void drm_device_lock(struct drm_device *dev);
+void drm_device_unlock(struct drm_device *dev);
+
+/** drm_syncobj_get() - take a reference to @syncobj (device lock held). */
+struct drm_syncobj *drm_syncobj_get(struct drm_syncobj *syncobj);
+/** drm_syncobj_put() - drop a reference (device lock held); NULL is a no-op. */
+void drm_syncobj_put(struct drm_syncobj *syncobj);
+
+/**
+ * drm_device_enable_syncobj() - give the device DRIVER_SYNCOBJ and
+ * DRIVER_SYNCOBJ_TIMELINE although its driver does not ask for them (the
+ * daemon's --syncobj, as newer kernels' drivers have them): the syncobj
+ * ioctls then work and DRM_CAP_SYNCOBJ(_TIMELINE) report 1.  Call before
+ * any file is opened.
+ */
+void drm_device_enable_syncobj(struct drm_device *dev);
 
 /**
  * drm_ioctl_arg_size() - the argument struct's size in bytes that the core

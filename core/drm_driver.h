@@ -29,6 +29,7 @@
 #define DRIVER_RENDER   (1u << 3)
 #define DRIVER_ATOMIC   (1u << 4)
 #define DRIVER_SYNCOBJ  (1u << 5)
+#define DRIVER_SYNCOBJ_TIMELINE (1u << 6)
 
 /* Ioctl permission flags; values follow the kernel's enum drm_ioctl_flags. */
 #define DRM_AUTH          (1u << 0)

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/drm_fence.h"
 #include "core/drm_internal.h"
+#include "core/drm_wait.h"
 
 void drm_dev_lock(struct drm_device *dev)
 {
@@ -19,6 +21,23 @@ void drm_dev_lock(struct drm_device *dev)
 
 void drm_dev_unlock(struct drm_device *dev)
 {
+	drm_platform_mutex_unlock(dev->lock);
+}
+
+void drm_device_lock(struct drm_device *dev)
+{
+	drm_platform_mutex_lock(dev->lock);
+}
+
+void drm_device_unlock(struct drm_device *dev)
+{
+	drm_platform_mutex_unlock(dev->lock);
+}
+
+void drm_device_enable_syncobj(struct drm_device *dev)
+{
+	drm_platform_mutex_lock(dev->lock);
+	dev->driver_features |= DRIVER_SYNCOBJ | DRIVER_SYNCOBJ_TIMELINE;
 	drm_platform_mutex_unlock(dev->lock);
 }
 
@@ -58,6 +77,7 @@ int drm_device_create(const struct drm_driver *driver, struct drm_device **out)
 	if (!dev)
 		return -ENOMEM;
 	dev->driver = driver;
+	dev->driver_features = driver->driver_features;
 	dev->lock = drm_platform_mutex_create();
 	if (!dev->lock) {
 		free(dev);
@@ -70,6 +90,8 @@ int drm_device_create(const struct drm_driver *driver, struct drm_device **out)
 	drm_list_init(&dev->fbs);
 	drm_list_init(&dev->properties);
 	drm_list_init(&dev->blobs);
+	drm_list_init(&dev->syncobj_eventfds);
+	drm_list_init(&dev->wait_deadlines);
 	dev->next_mmap_offset = DRM_FILE_PAGE_OFFSET_START;
 	dev->mode_config.max_width = 8192;
 	dev->mode_config.max_height = 8192;
@@ -102,6 +124,8 @@ void drm_device_destroy(struct drm_device *dev)
 		return;
 	if (dev->driver->unload)
 		dev->driver->unload(dev);
+	drm_wait_device_fini(dev);
+	drm_syncobj_device_fini(dev);
 	drm_master_put(&dev->master);
 	drm_mode_config_cleanup(dev);
 	drm_idr_destroy(&dev->objects);
@@ -147,6 +171,9 @@ void drm_device_get_stats(struct drm_device *dev, struct drm_device_stats *s)
 		if (dev->crtcs[i]->flip_event)
 			s->pending_events++;
 	s->has_master = dev->master != NULL;
+	s->syncobjs = dev->num_syncobjs;
+	s->parked_ioctls = dev->num_waits;
+	s->fences = drm_fence_live_count();
 	drm_platform_mutex_unlock(dev->lock);
 }
 
@@ -195,6 +222,7 @@ int drm_file_open(struct drm_device *dev, enum drm_minor_type type,
 	file->authenticated = drm_caller_capable(caller);
 	file->event_space = DRM_EVENT_SPACE;
 	drm_idr_init(&file->handles, 1);
+	drm_syncobj_open(file);
 	drm_list_init(&file->fbs);
 	drm_list_init(&file->prime);
 	drm_list_init(&file->events);
@@ -232,6 +260,7 @@ int drm_file_open(struct drm_device *dev, enum drm_minor_type type,
 			drm_master_put(&file->master);
 			drm_platform_mutex_unlock(dev->lock);
 			drm_idr_destroy(&file->handles);
+			drm_idr_destroy(&file->syncobjs);
 			free(file);
 			return ret;
 		}
@@ -256,6 +285,7 @@ void drm_file_release(struct drm_file *file)
 		free(e);
 	}
 	drm_fb_release(file);
+	drm_syncobj_release(file);
 	drm_gem_release(file);
 	/* drm_master_release(): forget the file's magic; a dying master stops being master. */
 	if (file->magic && file->master &&

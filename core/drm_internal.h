@@ -55,6 +55,7 @@ struct drm_file {
 	bool stereo_allowed;
 	struct drm_master *master;
 	struct drm_idr handles;        /* GEM handle -> struct drm_gem_object */
+	struct drm_idr syncobjs;       /* syncobj handle -> struct drm_syncobj */
 	struct drm_list_head fbs;           /* struct drm_framebuffer.file_head */
 	struct drm_list_head prime;         /* PRIME cache: struct drm_prime_member */
 	struct drm_list_head events;        /* queued struct drm_pending_event */
@@ -66,11 +67,13 @@ struct drm_file {
 	/* Only valid during drm_ioctl(). */
 	const struct drm_user_mem *um;
 	const struct drm_caller *caller;
+	struct drm_wait *wait;               /* the running ioctl may park on it; NULL: it may not */
 };
 
 /** struct drm_device - one device served by a driver core. */
 struct drm_device {
 	const struct drm_driver *driver;
+	uint32_t driver_features;        /* DRIVER_*: the driver's, plus drm_device_enable_syncobj() */
 	struct drm_mutex *lock;
 	void *driver_private;
 	struct drm_master *master;      /* the current master, NULL when none */
@@ -84,6 +87,11 @@ struct drm_device {
 	struct drm_list_head blobs;
 	uint64_t next_mmap_offset;       /* bytes; the next fake offset MAP_DUMB hands out */
 	bool prime_transport;            /* the front end carries dma-buf fds */
+	uint32_t num_syncobjs;           /* live struct drm_syncobj */
+	uint32_t num_waits;              /* live struct drm_wait_state: parked ioctls */
+	struct drm_list_head syncobj_eventfds; /* eventfd registrations armed on fences */
+	struct drm_list_head wait_deadlines;   /* parked ioctls by deadline (drm_wait.c) */
+	struct drm_timer *wait_timer;          /* fires at the earliest of them */
 	uint32_t num_crtcs, num_planes, num_encoders, num_connectors;
 	struct drm_crtc *crtcs[DRM_MAX_CRTCS];
 	struct drm_plane *planes[DRM_MAX_PLANES];
@@ -196,5 +204,22 @@ DRM_HANDLER(drm_mode_gamma_set_ioctl);
 DRM_HANDLER(drm_prime_handle_to_fd_ioctl);
 DRM_HANDLER(drm_prime_fd_to_handle_ioctl);
 DRM_HANDLER(drm_noop);
+DRM_HANDLER(drm_syncobj_create_ioctl);
+DRM_HANDLER(drm_syncobj_destroy_ioctl);
+DRM_HANDLER(drm_syncobj_handle_to_fd_ioctl);
+DRM_HANDLER(drm_syncobj_fd_to_handle_ioctl);
+DRM_HANDLER(drm_syncobj_wait_ioctl);
+DRM_HANDLER(drm_syncobj_timeline_wait_ioctl);
+DRM_HANDLER(drm_syncobj_reset_ioctl);
+DRM_HANDLER(drm_syncobj_signal_ioctl);
+DRM_HANDLER(drm_syncobj_timeline_signal_ioctl);
+DRM_HANDLER(drm_syncobj_query_ioctl);
+DRM_HANDLER(drm_syncobj_transfer_ioctl);
+DRM_HANDLER(drm_syncobj_eventfd_ioctl);
+
+/* drm_syncobj.c */
+void drm_syncobj_open(struct drm_file *file);
+void drm_syncobj_release(struct drm_file *file);
+void drm_syncobj_device_fini(struct drm_device *dev);
 
 #endif

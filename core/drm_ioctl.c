@@ -12,13 +12,15 @@
 #include <string.h>
 
 #include "core/drm_internal.h"
+#include "core/drm_uapi_ext.h"
+#include "core/drm_wait.h"
 
 /* include/drm/drm_ioctl.h: the ioctl number and type of a command. */
 #define DRM_IOCTL_NR(n) _IOC_NR(n)
 
 bool drm_core_check_feature(const struct drm_device *dev, uint32_t feature)
 {
-	return (dev->driver->driver_features & feature) == feature;
+	return (dev->driver_features & feature) == feature;
 }
 
 bool drm_is_current_master(const struct drm_file *file)
@@ -134,7 +136,7 @@ int drm_getcap(struct drm_device *dev, void *data, struct drm_file *file)
 		req->value = drm_core_check_feature(dev, DRIVER_SYNCOBJ);
 		return 0;
 	case DRM_CAP_SYNCOBJ_TIMELINE:
-		req->value = 0;
+		req->value = drm_core_check_feature(dev, DRIVER_SYNCOBJ_TIMELINE);
 		return 0;
 	}
 	if (!drm_core_check_feature(dev, DRIVER_MODESET))
@@ -465,6 +467,19 @@ static const struct drm_ioctl_desc drm_ioctls[] = {
 	DRM_IOCTL_DEF(DRM_IOCTL_MODE_MAP_DUMB, drm_mode_mmap_dumb_ioctl, 0),
 	DRM_IOCTL_DEF(DRM_IOCTL_MODE_DESTROY_DUMB, drm_mode_destroy_dumb_ioctl, 0),
 	DRM_IOCTL_DEF(DRM_IOCTL_MODE_OBJ_GETPROPERTIES, drm_mode_obj_get_properties_ioctl, 0),
+
+	DRM_IOCTL_DEF(DRM_IOCTL_SYNCOBJ_CREATE, drm_syncobj_create_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF(DRM_IOCTL_SYNCOBJ_DESTROY, drm_syncobj_destroy_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD_V2, drm_syncobj_handle_to_fd_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF(DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE_V2, drm_syncobj_fd_to_handle_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF(DRM_IOCTL_SYNCOBJ_WAIT_V2, drm_syncobj_wait_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT_V2, drm_syncobj_timeline_wait_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF(DRM_IOCTL_SYNCOBJ_QUERY, drm_syncobj_query_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF(DRM_IOCTL_SYNCOBJ_TRANSFER, drm_syncobj_transfer_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL, drm_syncobj_timeline_signal_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF(DRM_IOCTL_SYNCOBJ_RESET, drm_syncobj_reset_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF(DRM_IOCTL_SYNCOBJ_SIGNAL, drm_syncobj_signal_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF(DRM_IOCTL_SYNCOBJ_EVENTFD, drm_syncobj_eventfd_ioctl, DRM_RENDER_ALLOW),
 };
 
 #define DRM_CORE_IOCTL_COUNT (sizeof(drm_ioctls) / sizeof(drm_ioctls[0]))
@@ -527,6 +542,13 @@ bool drm_ioctl_arg_size(struct drm_device *dev, unsigned int cmd, size_t *size, 
 int drm_ioctl(struct drm_file *file, unsigned int cmd, uint64_t arg,
 	      const struct drm_user_mem *um, const struct drm_caller *caller)
 {
+	return drm_ioctl_async(file, cmd, arg, um, caller, NULL);
+}
+
+int drm_ioctl_async(struct drm_file *file, unsigned int cmd, uint64_t arg,
+		    const struct drm_user_mem *um, const struct drm_caller *caller,
+		    struct drm_wait *w)
+{
 	struct drm_device *dev = file->dev;
 	const struct drm_ioctl_desc *ioctl;
 	size_t in_size, out_size, drv_size, ksize;
@@ -537,6 +559,8 @@ int drm_ioctl(struct drm_file *file, unsigned int cmd, uint64_t arg,
 	drm_platform_mutex_lock(dev->lock);
 	file->um = um;
 	file->caller = caller;
+	file->wait = w;
+	drm_wait_begin_run(dev, w);
 
 	ioctl = drm_ioctl_lookup(dev, cmd, &ret);
 	if (!ioctl)
@@ -567,7 +591,8 @@ int drm_ioctl(struct drm_file *file, unsigned int cmd, uint64_t arg,
 	ret = drm_ioctl_permit(ioctl->flags, file);
 	if (!ret)
 		ret = ioctl->func(dev, kdata, file);
-	if (ret == -DRM_ERETRY)
+	/* A parked ioctl writes nothing back: it will run again. */
+	if (ret == -DRM_ERETRY || ret == -DRM_EPENDING)
 		goto out_free;
 	if (drm_copy_to_user(file, arg, kdata, out_size))
 		ret = -EFAULT;
@@ -577,8 +602,10 @@ out_free:
 	if (kdata != stack_kdata)
 		free(kdata);
 out:
+	ret = drm_wait_end_run(dev, w, ret);
 	file->um = NULL;
 	file->caller = NULL;
+	file->wait = NULL;
 	drm_platform_mutex_unlock(dev->lock);
 	return ret;
 }

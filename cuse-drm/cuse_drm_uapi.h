@@ -105,8 +105,10 @@ struct cuse_drm_stats {
 	uint32_t blobs;          /* property blobs */
 	uint32_t pending_events; /* events queued or reserved over all files */
 	uint32_t has_master;     /* 1 while the device has a current master */
-	uint32_t pad;            /* implicit padding in drm_device_stats; 0 */
+	uint32_t syncobjs;       /* live syncobjs */
 	uint64_t gem_bytes;      /* bytes of GEM backing store */
+	uint32_t fences;         /* live fences (dma_fence-like), process-wide */
+	uint32_t parked_ioctls;  /* blocking ioctls waiting without a thread */
 };
 
 /**
@@ -193,7 +195,7 @@ struct cuse_drm_prime_reply {
 
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 _Static_assert(sizeof(struct cuse_drm_token) == 140, "cuse_drm_token layout");
-_Static_assert(sizeof(struct cuse_drm_stats) == 40, "cuse_drm_stats layout");
+_Static_assert(sizeof(struct cuse_drm_stats) == 48, "cuse_drm_stats layout");
 _Static_assert(sizeof(struct cuse_drm_mmap_req) == 48, "cuse_drm_mmap_req layout");
 _Static_assert(sizeof(struct cuse_drm_mmap_reply) == 8, "cuse_drm_mmap_reply layout");
 _Static_assert(sizeof(struct cuse_drm_prime_req) == 56, "cuse_drm_prime_req layout");

@@ -68,6 +68,8 @@ _Static_assert(offsetof(struct cuse_drm_stats, has_master) ==
 	       offsetof(struct drm_device_stats, has_master), "cuse_drm_stats layout");
 _Static_assert(offsetof(struct cuse_drm_stats, gem_bytes) ==
 	       offsetof(struct drm_device_stats, gem_bytes), "cuse_drm_stats layout");
+_Static_assert(offsetof(struct cuse_drm_stats, parked_ioctls) ==
+	       offsetof(struct drm_device_stats, parked_ioctls), "cuse_drm_stats layout");
 
 /** A client range; @off is its place in the round's data buffer (placed ranges only). */
 struct um_range {
@@ -284,7 +286,6 @@ static void private_ioctl(fuse_req_t req, unsigned int cmd, void *arg, struct cd
 		size = sizeof(u.stats);
 		drm_device_get_stats(f->node->d->dev, &st);
 		memcpy(&u.stats, &st, sizeof(st));
-		u.stats.pad = 0;
 	}
 	if (out_bufsz == 0) {
 		struct iovec out = { arg, size };

@@ -53,6 +53,12 @@ int test_ioctl_as(struct drm_file *file, unsigned int cmd, void *arg, const stru
 	return drm_ioctl(file, cmd, test_ptr(arg), &test_um, who);
 }
 
+int test_ioctl_async(struct drm_file *file, unsigned int cmd, void *arg, const struct drm_caller *who,
+		     struct drm_wait *w)
+{
+	return drm_ioctl_async(file, cmd, test_ptr(arg), &test_um, who ? who : &root, w);
+}
+
 int test_ioctl(struct drm_file *file, unsigned int cmd, void *arg)
 {
 	return test_ioctl_as(file, cmd, arg, &root);
@@ -82,7 +88,8 @@ int test_dev_teardown(void **state)
 	drm_device_destroy(t->dev);
 	free(t);
 	/* Everything a file made must be gone with it (DESIGN.md decision 7). */
-	if (s.files || s.gem_objects || s.framebuffers || s.pending_events || s.has_master)
+	if (s.files || s.gem_objects || s.framebuffers || s.pending_events || s.has_master ||
+	    s.syncobjs || s.parked_ioctls)
 		return -1;
 	return 0;
 }

@@ -40,6 +40,13 @@ int test_ioctl(struct drm_file *file, unsigned int cmd, void *arg);
 /** test_ioctl_as() - like test_ioctl() with an explicit caller. */
 int test_ioctl_as(struct drm_file *file, unsigned int cmd, void *arg, const struct drm_caller *who);
 
+/**
+ * test_ioctl_async() - drm_ioctl_async() with the harness's memory accessor;
+ * @who NULL means a privileged caller.
+ */
+int test_ioctl_async(struct drm_file *file, unsigned int cmd, void *arg, const struct drm_caller *who,
+		     struct drm_wait *w);
+
 /** test_ptr() - a client pointer (__u64) for @p. */
 static inline uint64_t test_ptr(const void *p)
 {

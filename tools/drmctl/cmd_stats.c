@@ -47,5 +47,8 @@ int drmctl_cmd_stats(int argc, char **argv)
 	printf("property blobs:  %u\n", s.blobs);
 	printf("pending events:  %u\n", s.pending_events);
 	printf("has master:      %s\n", s.has_master ? "yes" : "no");
+	printf("syncobjs:        %u\n", s.syncobjs);
+	printf("fences:          %u\n", s.fences);
+	printf("parked ioctls:   %u\n", s.parked_ioctls);
 	return 0;
 }

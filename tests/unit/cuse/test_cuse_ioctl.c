@@ -516,7 +516,8 @@ void drm_device_get_stats(struct drm_device *dev, struct drm_device_stats *st)
 	assert_ptr_equal(dev, FAKE_DEV);
 	*st = (struct drm_device_stats){ .files = 1, .gem_objects = 2, .gem_handles = 3, .framebuffers = 4,
 					 .blobs = 5, .pending_events = 6, .has_master = 1,
-					 .gem_bytes = 0x123456789ull };
+					 .syncobjs = 7, .gem_bytes = 0x123456789ull, .fences = 8,
+					 .parked_ioctls = 9 };
 }
 
 void drm_platform_log(enum drm_log_level level, const char *fmt, ...)
@@ -850,8 +851,10 @@ static void test_private_ioctls(void **state)
 	assert_int_equal(st.blobs, 5);
 	assert_int_equal(st.pending_events, 6);
 	assert_int_equal(st.has_master, 1);
-	assert_int_equal(st.pad, 0);
+	assert_int_equal(st.syncobjs, 7);
 	assert_int_equal(st.gem_bytes, 0x123456789ull);
+	assert_int_equal(st.fences, 8);
+	assert_int_equal(st.parked_ioctls, 9);
 
 	memset(&tok, 0xff, sizeof(tok));
 	assert_int_equal(sim_ioctl(CUSE_DRM_IOCTL_GET_TOKEN, &tok), 0);
