@@ -9,7 +9,9 @@
  *   main.c          options, start-up checks, signals, orderly shutdown
  *   session.c       CUSE sessions and the file operations open, release,
  *                   read, poll (with parked reads and poll handles)
- *   ioctl.c         FUSE_IOCTL: the RETRY rounds and the user-memory accessor
+ *   ioctl.c         FUSE_IOCTL: the RETRY rounds and the user-memory accessor;
+ *                   parked (waiting) ioctls and the one thread that reruns them
+ *   fd_objects.c    syncobj fds, sync_files and eventfds for the side channel
  *   side_channel.c  the mmap side channel (unix socket, SCM_RIGHTS)
  *   sysfs.c         the fake sysfs identity under /run/cuse-drm/sysfs
  *
@@ -104,6 +106,9 @@ struct cd_file {
 	struct fuse_pollhandle *ph;     /* latest poll handle, or NULL */
 };
 
+struct cd_parked;
+struct cd_fd_object;
+
 /**
  * struct cd_daemon - the whole daemon: one DRM device and its nodes.
  */
@@ -124,6 +129,17 @@ struct cd_daemon {
 	int wake_fd;                    /* eventfd: wakes the socket thread to exit */
 	pthread_t sock_thread;
 	bool sock_thread_started;
+
+	/* parked ioctls (ioctl.c), under @lock */
+	struct cd_parked *parked;       /* every parked or rerunning ioctl */
+	struct cd_parked *ready;        /* FIFO of woken ones, linked by ready_next */
+	pthread_cond_t ready_cond;
+	pthread_t waiter_thread;
+	bool waiter_started;
+	bool waiter_stop;
+
+	/* client fds standing for syncobjs and fences (fd_objects.c), under the device lock */
+	struct cd_fd_object *fd_objects;
 
 	/* fake sysfs */
 	char sysfs_device_dir[PATH_MAX];
@@ -171,6 +187,47 @@ void cd_caller_from_req(fuse_req_t req, struct drm_caller *caller);
 /** cd_ioctl() - the CUSE ioctl operation (see ioctl.c for the RETRY protocol). */
 void cd_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info *fi,
 	      unsigned int flags, const void *in_buf, size_t in_bufsz, size_t out_bufsz);
+
+/**
+ * cd_waiter_start() - start the thread that reruns woken parked ioctls (one
+ * thread however many ioctls wait: DESIGN.md decision 4).  0 or -errno.
+ */
+int cd_waiter_start(struct cd_daemon *d);
+
+/**
+ * cd_waiter_stop() - at shutdown, after the session loops stopped: stop that
+ * thread and answer every parked ioctl with ENODEV.
+ */
+void cd_waiter_stop(struct cd_daemon *d);
+
+/* fd_objects.c */
+
+/**
+ * struct cd_fd_call - the fds of one side-channel call: @recv_fd is the fd
+ * the client sent (-1: none; set to -1 when a hook keeps it), @send_fd the
+ * fd to send back (-1: none).
+ */
+struct cd_fd_call {
+	struct cd_daemon *d;
+	int recv_fd;
+	int send_fd;
+};
+
+/** cd_fd_ops_init() - the struct drm_fd_ops of @call (syncobj fds, sync_files, eventfds). */
+void cd_fd_ops_init(struct drm_fd_ops *ops, struct cd_fd_call *call);
+
+/**
+ * cd_fd_objects_poll_fds() - the fds the side-channel thread watches for
+ * POLLERR (the client closed its last copy): up to @max into @fds; returns
+ * the count.  Takes the device lock.
+ */
+unsigned int cd_fd_objects_poll_fds(struct cd_daemon *d, int *fds, unsigned int max);
+
+/** cd_fd_objects_closed() - the client side of @fd is gone: drop what it stood for. */
+void cd_fd_objects_closed(struct cd_daemon *d, int fd);
+
+/** cd_fd_objects_release_all() - at shutdown: drop every fd object. */
+void cd_fd_objects_release_all(struct cd_daemon *d);
 
 /* side_channel.c */
 

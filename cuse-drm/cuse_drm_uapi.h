@@ -46,6 +46,16 @@
  *      recv()                                  <--- prime_reply{error, handle}
  *
  *    The daemon closes every fd it receives, whatever the request.
+ *
+ * 4. Fd-carrying DRM ioctls over the same socket: DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD,
+ *    DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE and DRM_IOCTL_SYNCOBJ_EVENTFD.  The shim
+ *    sends a struct cuse_drm_ioctl_req (the ioctl number and its argument
+ *    struct) with the fd the ioctl names attached, if it is open; the daemon
+ *    runs the ioctl in the token's file through the core's normal dispatch
+ *    and answers a struct cuse_drm_ioctl_reply (result and argument struct),
+ *    with the new fd attached when the ioctl made one (a syncobj fd or a
+ *    sync_file, always close-on-exec); the shim stores its number in the
+ *    struct's fd field.
  */
 #ifndef CUSE_DRM_UAPI_H
 #define CUSE_DRM_UAPI_H
@@ -193,7 +203,45 @@ struct cuse_drm_prime_reply {
 	uint32_t handle;
 };
 
+/** Largest argument struct a struct cuse_drm_ioctl_req carries, in bytes. */
+#define CUSE_DRM_IOCTL_ARG_MAX 64
+
+/**
+ * struct cuse_drm_ioctl_req - a DRM ioctl on the side channel (104 bytes).
+ * @token: the DRM file's token.
+ * @cmd: the ioctl number as the client passed it (its size is the struct's).
+ * @flags: 0.
+ * @arg: the argument struct, _IOC_SIZE(@cmd) bytes (at most
+ *     CUSE_DRM_IOCTL_ARG_MAX), the rest 0.
+ * At most one fd attached: the one the ioctl's struct names, if open.
+ */
+struct cuse_drm_ioctl_req {
+	uint8_t token[CUSE_DRM_TOKEN_LEN];
+	uint32_t cmd;
+	uint32_t flags;
+	uint8_t arg[CUSE_DRM_IOCTL_ARG_MAX];
+};
+
+/**
+ * struct cuse_drm_ioctl_reply - the answer to a struct cuse_drm_ioctl_req
+ * (72 bytes).
+ * @error: 0 or the ioctl's positive errno; EINVAL also for a malformed
+ *     request or an ioctl the side channel does not carry; EACCES/ENODEV as
+ *     for mmap.
+ * @size: bytes of @arg that are the argument struct as the ioctl left it
+ *     (copied back to the client on success and failure alike, as the
+ *     kernel's drm_ioctl() does); 0 when the ioctl never ran.
+ * The new fd, when the ioctl made one, is attached (SCM_RIGHTS).
+ */
+struct cuse_drm_ioctl_reply {
+	int32_t error;
+	uint32_t size;
+	uint8_t arg[CUSE_DRM_IOCTL_ARG_MAX];
+};
+
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+_Static_assert(sizeof(struct cuse_drm_ioctl_req) == 104, "cuse_drm_ioctl_req layout");
+_Static_assert(sizeof(struct cuse_drm_ioctl_reply) == 72, "cuse_drm_ioctl_reply layout");
 _Static_assert(sizeof(struct cuse_drm_token) == 140, "cuse_drm_token layout");
 _Static_assert(sizeof(struct cuse_drm_stats) == 48, "cuse_drm_stats layout");
 _Static_assert(sizeof(struct cuse_drm_mmap_req) == 48, "cuse_drm_mmap_req layout");

@@ -300,22 +300,263 @@ static void private_ioctl(fuse_req_t req, unsigned int cmd, void *arg, struct cd
 	fuse_reply_ioctl(req, 0, &u, size);
 }
 
-void cd_ioctl(fuse_req_t req, int cmd_int, void *arg, struct fuse_file_info *fi,
-	      unsigned int flags, const void *in_buf, size_t in_bufsz, size_t out_bufsz)
-{
-	struct cd_file *f = (struct cd_file *)(uintptr_t)fi->fh;
-	unsigned int cmd = (unsigned int)cmd_int;
-	uint64_t uarg = (uint64_t)(uintptr_t)arg;
+/* ------------------------------------------------------------------ */
+/* Parked ioctls (DESIGN.md decision 4)                                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * An ioctl whose last round the core answered -DRM_EPENDING (SYNCOBJ_WAIT
+ * and friends): the request, its replayed memory and the core's struct
+ * drm_wait.  Nothing blocks on it.  The core's wake callback moves it to
+ * d->ready; the waiter thread reruns it with the same memory, which either
+ * answers the request or parks it again.  A FUSE interrupt answers EINTR.
+ *
+ * States, under d->lock: RUNNING (a thread is in drm_ioctl_async() for it),
+ * PARKED (waiting for a wake), READY (queued for the waiter thread).
+ */
+enum cd_parked_state { CD_RUNNING, CD_PARKED, CD_READY };
+
+struct cd_parked {
+	struct drm_wait wait;            /* first: the wake callback gets this */
+	struct cd_parked *next, *prev;   /* d->parked */
+	struct cd_parked *ready_next;    /* d->ready */
+	struct cd_daemon *d;
+	struct cd_file *f;               /* a reference */
+	fuse_req_t req;
+	unsigned int cmd;
+	uint64_t uarg;
+	struct um_replay *um;
+	bool has_struct, out;
+	size_t size, out_bufsz;
 	struct drm_caller caller;
+	enum cd_parked_state state;
+	bool woken;
+	bool interrupted;
+};
+
+/* The answer to the final round: the ioctl's result with the out ranges. */
+static void reply_final(fuse_req_t req, unsigned int cmd, struct um_replay *um, int ret, bool has_struct,
+			bool out, size_t size, size_t out_bufsz)
+{
+	size_t skip;
+
+	if (um->nmissing > 0 || um->too_many) {
+		reply_retry(req, um, has_struct, out);
+		return;
+	}
+	if (ret == -DRM_ERETRY || ret == -DRM_EPENDING) {
+		drm_err("ioctl 0x%08x: core returned %d without asking for memory", cmd, ret);
+		fuse_reply_err(req, EIO);
+		return;
+	}
+	/* Out data: the struct (if written) and every nested range, as listed. */
+	skip = has_struct && !out ? size : 0;
+	if (skip > um->data_len)
+		skip = um->data_len;
+	size = um->data_len - skip;
+	if (size > out_bufsz)
+		size = out_bufsz;
+	if (size == 0 && ret < 0)
+		fuse_reply_err(req, -ret);
+	else
+		fuse_reply_ioctl(req, ret, um->data + skip, size);
+}
+
+static void um_free(struct um_replay *um)
+{
+	if (um) {
+		free(um->data);
+		free(um);
+	}
+}
+
+static void parked_unlink_locked(struct cd_parked *pk)
+{
+	struct cd_daemon *d = pk->d;
+
+	if (pk->prev)
+		pk->prev->next = pk->next;
+	else
+		d->parked = pk->next;
+	if (pk->next)
+		pk->next->prev = pk->prev;
+	pk->next = pk->prev = NULL;
+}
+
+/* Forget @pk (already answered, or about to be by the caller) and free it. */
+static void parked_free(struct cd_parked *pk)
+{
+	struct cd_daemon *d = pk->d;
+
+	pthread_mutex_lock(&d->lock);
+	parked_unlink_locked(pk);
+	pthread_mutex_unlock(&d->lock);
+	um_free(pk->um);
+	cd_file_put(pk->f);
+	free(pk);
+}
+
+static void ready_push_locked(struct cd_parked *pk)
+{
+	struct cd_parked **tail = &pk->d->ready;
+
+	pk->state = CD_READY;
+	pk->ready_next = NULL;
+	while (*tail)
+		tail = &(*tail)->ready_next;
+	*tail = pk;
+	pthread_cond_signal(&pk->d->ready_cond);
+}
+
+/* struct drm_wait.wake: the core holds its device lock; just queue it. */
+static void parked_wake(struct drm_wait *w)
+{
+	struct cd_parked *pk = (struct cd_parked *)w;
+	struct cd_daemon *d = pk->d;
+
+	pthread_mutex_lock(&d->lock);
+	pk->woken = true;
+	if (pk->state == CD_PARKED)
+		ready_push_locked(pk);
+	pthread_mutex_unlock(&d->lock);
+}
+
+/*
+ * FUSE interrupt callback: answer EINTR, as the kernel's interruptible
+ * waits do (libdrm's drmIoctl() then restarts the call).  @req may have
+ * been answered meanwhile: look it up rather than trust it.
+ */
+static void parked_interrupted(fuse_req_t req, void *data)
+{
+	struct cd_daemon *d = data;
+
+	pthread_mutex_lock(&d->lock);
+	for (struct cd_parked *pk = d->parked; pk; pk = pk->next) {
+		if (pk->req != req)
+			continue;
+		pk->interrupted = true;
+		if (pk->state == CD_PARKED)
+			ready_push_locked(pk);
+		break;
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* Run (or rerun) a parked ioctl until it is answered or parks again. */
+static void parked_run(struct cd_parked *pk)
+{
+	struct cd_daemon *d = pk->d;
 	struct drm_user_mem um_ops = {
 		.copy_from = um_copy_from,
 		.copy_to = um_copy_to,
 		.prepare_to = um_prepare_to,
+		.ctx = pk->um,
 	};
-	struct um_replay *um;
-	size_t size = 0, skip;
-	bool known, in = false, out = false, has_struct;
 	int ret;
+
+	for (;;) {
+		pthread_mutex_lock(&d->lock);
+		/* Only a waiting ioctl is interrupted; one that never parked just runs. */
+		if (pk->interrupted && pk->wait.state) {
+			pthread_mutex_unlock(&d->lock);
+			drm_wait_cancel(d->dev, &pk->wait);
+			fuse_reply_err(pk->req, EINTR);
+			parked_free(pk);
+			return;
+		}
+		pk->state = CD_RUNNING;
+		pk->woken = false;
+		pthread_mutex_unlock(&d->lock);
+
+		ret = drm_ioctl_async(pk->f->dfile, pk->cmd, pk->uarg, &um_ops, &pk->caller, &pk->wait);
+		if (ret != -DRM_EPENDING)
+			break;
+		if (pk->um->nmissing > 0 || pk->um->too_many) {
+			/* Cannot happen with a well-behaved handler; answer the RETRY. */
+			drm_wait_cancel(d->dev, &pk->wait);
+			break;
+		}
+		pthread_mutex_lock(&d->lock);
+		if (!pk->woken && !pk->interrupted) {
+			pk->state = CD_PARKED;
+			pthread_mutex_unlock(&d->lock);
+			return;
+		}
+		pthread_mutex_unlock(&d->lock);
+	}
+	reply_final(pk->req, pk->cmd, pk->um, ret, pk->has_struct, pk->out, pk->size, pk->out_bufsz);
+	parked_free(pk);
+}
+
+static void *waiter_thread(void *arg)
+{
+	struct cd_daemon *d = arg;
+
+	pthread_mutex_lock(&d->lock);
+	for (;;) {
+		struct cd_parked *pk;
+
+		while (!d->ready && !d->waiter_stop)
+			pthread_cond_wait(&d->ready_cond, &d->lock);
+		if (d->waiter_stop)
+			break;
+		pk = d->ready;
+		d->ready = pk->ready_next;
+		pk->state = CD_RUNNING;
+		pthread_mutex_unlock(&d->lock);
+		parked_run(pk);
+		pthread_mutex_lock(&d->lock);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return NULL;
+}
+
+int cd_waiter_start(struct cd_daemon *d)
+{
+	int ret = pthread_create(&d->waiter_thread, NULL, waiter_thread, d);
+
+	if (ret)
+		return -ret;
+	d->waiter_started = true;
+	return 0;
+}
+
+void cd_waiter_stop(struct cd_daemon *d)
+{
+	if (d->waiter_started) {
+		pthread_mutex_lock(&d->lock);
+		d->waiter_stop = true;
+		pthread_cond_signal(&d->ready_cond);
+		pthread_mutex_unlock(&d->lock);
+		pthread_join(d->waiter_thread, NULL);
+		d->waiter_started = false;
+	}
+	for (;;) {
+		struct cd_parked *pk;
+
+		pthread_mutex_lock(&d->lock);
+		pk = d->parked;
+		d->ready = NULL;
+		pthread_mutex_unlock(&d->lock);
+		if (!pk)
+			break;
+		drm_wait_cancel(d->dev, &pk->wait);
+		fuse_reply_err(pk->req, ENODEV);
+		parked_free(pk);
+	}
+}
+
+void cd_ioctl(fuse_req_t req, int cmd_int, void *arg, struct fuse_file_info *fi,
+	      unsigned int flags, const void *in_buf, size_t in_bufsz, size_t out_bufsz)
+{
+	struct cd_file *f = (struct cd_file *)(uintptr_t)fi->fh;
+	struct cd_daemon *d = f->node->d;
+	unsigned int cmd = (unsigned int)cmd_int;
+	uint64_t uarg = (uint64_t)(uintptr_t)arg;
+	struct cd_parked *pk;
+	struct um_replay *um;
+	size_t size = 0;
+	bool known, in = false, out = false, has_struct;
 
 	if (flags & FUSE_IOCTL_COMPAT) {
 		/* 32-bit callers would need every struct converted, as drm_ioc32.c does. */
@@ -327,7 +568,7 @@ void cd_ioctl(fuse_req_t req, int cmd_int, void *arg, struct fuse_file_info *fi,
 		return;
 	}
 
-	known = drm_ioctl_arg_size(f->node->d->dev, cmd, &size, &in, &out);
+	known = drm_ioctl_arg_size(d->dev, cmd, &size, &in, &out);
 	has_struct = known && size > 0;
 	if (has_struct && (size > CD_IOCTL_MAX_BYTES || bad_range(uarg, size))) {
 		fuse_reply_err(req, EINVAL);
@@ -347,8 +588,10 @@ void cd_ioctl(fuse_req_t req, int cmd_int, void *arg, struct fuse_file_info *fi,
 	}
 
 	um = calloc(1, sizeof(*um));
-	if (!um || !(um->data = malloc(in_bufsz ? in_bufsz : 1))) {
+	pk = calloc(1, sizeof(*pk));
+	if (!um || !pk || !(um->data = malloc(in_bufsz ? in_bufsz : 1))) {
 		free(um);
+		free(pk);
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
@@ -357,29 +600,32 @@ void cd_ioctl(fuse_req_t req, int cmd_int, void *arg, struct fuse_file_info *fi,
 	um->data_len = in_bufsz;
 	if (has_struct)
 		try_place(um, uarg, size);
-	um_ops.ctx = um;
 
-	cd_caller_from_req(req, &caller);
-	ret = drm_ioctl(f->dfile, cmd, uarg, &um_ops, &caller);
+	*pk = (struct cd_parked){
+		.wait = { .wake = parked_wake },
+		.d = d, .f = f, .req = req, .cmd = cmd, .uarg = uarg, .um = um,
+		.has_struct = has_struct, .out = out, .size = size, .out_bufsz = out_bufsz,
+		.state = CD_RUNNING,
+	};
+	cd_caller_from_req(req, &pk->caller);
 
-	if (um->nmissing > 0 || um->too_many) {
-		reply_retry(req, um, has_struct, out);
-	} else if (ret == -DRM_ERETRY) {
-		drm_err("ioctl 0x%08x: core returned ERETRY without asking for memory", cmd);
-		fuse_reply_err(req, EIO);
-	} else {
-		/* Out data: the struct (if written) and every nested range, as listed. */
-		skip = has_struct && !out ? size : 0;
-		if (skip > um->data_len)
-			skip = um->data_len;
-		size = um->data_len - skip;
-		if (size > out_bufsz)
-			size = out_bufsz;
-		if (size == 0 && ret < 0)
-			fuse_reply_err(req, -ret);
-		else
-			fuse_reply_ioctl(req, ret, um->data + skip, size);
+	/*
+	 * Every ioctl may turn out to wait, so each is listed (with a file
+	 * reference) and has the interrupt callback before it runs: a wake or
+	 * an interrupt can then never miss it.
+	 */
+	pthread_mutex_lock(&d->lock);
+	f->refs++;
+	pk->next = d->parked;
+	if (d->parked)
+		d->parked->prev = pk;
+	d->parked = pk;
+	pthread_mutex_unlock(&d->lock);
+	fuse_req_interrupt_func(req, parked_interrupted, d);
+	if (fuse_req_interrupted(req)) {
+		pthread_mutex_lock(&d->lock);
+		pk->interrupted = true;
+		pthread_mutex_unlock(&d->lock);
 	}
-	free(um->data);
-	free(um);
+	parked_run(pk);
 }

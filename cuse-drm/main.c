@@ -1,7 +1,7 @@
 /*
  * main.c - cuse-drm: serve a DRM driver core as /dev/dri nodes through CUSE.
  *
- *   cuse-drm [--driver NAME] [--node cardN] [--debug] [--foreground]
+ *   cuse-drm [--driver NAME] [--node cardN] [--syncobj] [--debug] [--foreground]
  *
  * Start-up: check the driver and /dev/cuse, pick the node, create the DRM
  * device, open the side-channel socket, start one CUSE session per node,
@@ -37,7 +37,7 @@ static void usage(FILE *out)
 	const char *const *names = drm_driver_names();
 
 	fprintf(out,
-		"usage: cuse-drm [--driver NAME] [--node cardN] [--debug] [--foreground]\n"
+		"usage: cuse-drm [--driver NAME] [--node cardN] [--syncobj] [--debug] [--foreground]\n"
 		"\n"
 		"Serve a DRM driver core as /dev/dri/cardN (and /dev/dri/renderD<128+N> when the\n"
 		"driver has a render node) through CUSE.  Runs in the foreground until SIGINT or\n"
@@ -45,6 +45,8 @@ static void usage(FILE *out)
 		"\n"
 		"  --driver NAME   driver core to serve (default vkms)\n"
 		"  --node cardN    primary node to create (default: the lowest free card0..card15)\n"
+		"  --syncobj       offer syncobjs and timelines (DRIVER_SYNCOBJ, DRIVER_SYNCOBJ_TIMELINE)\n"
+		"                  even where the kernel's driver of that name has none (vgem, vkms)\n"
 		"  --debug         log debug messages\n"
 		"  --foreground    stay in the foreground (the default; accepted for compatibility)\n"
 		"  --help          show this text\n"
@@ -243,6 +245,7 @@ static void shutdown_daemon(struct cd_daemon *d)
 	cd_side_channel_close(d);
 	for (unsigned int i = 0; i < d->nnodes; i++)
 		cd_session_stop(&d->nodes[i]);
+	cd_waiter_stop(d);
 	cd_files_release_all(d);
 	for (unsigned int i = 0; i < d->nnodes; i++)
 		cd_session_destroy(&d->nodes[i]);
@@ -254,6 +257,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "driver", required_argument, NULL, 'D' },
 		{ "node", required_argument, NULL, 'n' },
+		{ "syncobj", no_argument, NULL, 's' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
@@ -263,6 +267,7 @@ int main(int argc, char **argv)
 	struct cd_daemon d;
 	sigset_t set;
 	int opt, ret, status = 1, cuse_fd;
+	bool syncobj = false;
 
 	/*
 	 * Signals: SIGINT/SIGTERM/SIGHUP are taken with sigtimedwait() by this
@@ -282,10 +287,11 @@ int main(int argc, char **argv)
 	d.files.next = d.files.prev = &d.files;
 	d.listen_fd = d.wake_fd = -1;
 
-	while ((opt = getopt_long(argc, argv, "D:n:dfh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "D:n:sdfh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'D': driver_name = optarg; break;
 		case 'n': node_arg = optarg; break;
+		case 's': syncobj = true; break;
 		case 'd': drm_platform_linux_set_log_level(DRM_LOG_DEBUG); break;
 		case 'f': break;
 		case 'h': usage(stdout); return 0;
@@ -328,7 +334,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	d.driver_name = drm_device_driver_name(d.dev);
+	if (syncobj)
+		drm_device_enable_syncobj(d.dev);
 	pthread_mutex_init(&d.lock, NULL);
+	pthread_cond_init(&d.ready_cond, NULL);
 
 	if (node_arg) {
 		node_names(&d, drm_device_has_render_node(d.dev));
@@ -360,6 +369,12 @@ int main(int argc, char **argv)
 	}
 	/* The side channel carries dma-buf fds (PRIME) for clients under the shim. */
 	drm_device_set_prime_transport(d.dev, true);
+	/* Before any ioctl can park: the thread that reruns woken ones. */
+	ret = cd_waiter_start(&d);
+	if (ret < 0) {
+		drm_err("cannot start the waiter thread: %s", strerror(-ret));
+		goto out_shutdown;
+	}
 
 	for (unsigned int i = 0; i < d.nnodes; i++) {
 		cuse_fd = open_cuse();
@@ -411,6 +426,7 @@ int main(int argc, char **argv)
 out_shutdown:
 	shutdown_daemon(&d);
 out_device:
+	pthread_cond_destroy(&d.ready_cond);
 	pthread_mutex_destroy(&d.lock);
 	drm_device_destroy(d.dev);
 	return status;

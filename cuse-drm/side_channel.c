@@ -13,9 +13,16 @@
  * drm_platform_linux_shmem_import() turns back into our shmem.  Every fd a
  * client sends is closed here once the request is answered.
  *
+ * The syncobj ioctls that carry an fd (HANDLE_TO_FD, FD_TO_HANDLE, EVENTFD)
+ * come here whole: the daemon runs them through drm_ioctl() in the token's
+ * file, with the struct in the request and fd hooks (fd_objects.c) that use
+ * the fd received and make the fd sent back.
+ *
  * One thread runs a poll(2) loop over the listening socket, the connected
- * clients and an eventfd that tells it to stop.  Requests are short (a table
- * lookup and a sendmsg), so they are handled inline.
+ * clients, the pipes behind syncobj and sync_file fds (POLLERR: the client
+ * closed them) and an eventfd that tells it to stop.  Requests are short (a
+ * table lookup and a sendmsg; the ioctls carried here never wait), so they
+ * are handled inline.
  */
 #include "cuse_drm.h"
 
@@ -31,12 +38,16 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <drm.h>
+
 #include "platform.h"
 #include "platform_linux.h"
 #include "scm_fd.h"
 
 /** Connected clients served at once; the shim connects once per mmap. */
 #define CD_SOCK_MAX_CLIENTS 64
+/** Syncobj and sync_file fds watched for their last close; more are dropped only at exit. */
+#define CD_MAX_FD_OBJECTS 8192
 
 struct sc_client {
 	int fd;
@@ -61,17 +72,23 @@ static bool token_equal(const uint8_t *a, const uint8_t *b)
 _Static_assert(sizeof(struct cuse_drm_mmap_reply) == sizeof(struct cuse_drm_prime_reply),
 	       "side-channel replies share one layout");
 
-static void send_reply(int fd, int error, uint32_t value, int memfd)
+static void send_reply_buf(int fd, const void *buf, size_t len, int sendfd)
 {
-	struct cuse_drm_prime_reply reply = { .error = error, .handle = value };
-	struct iovec iov = { &reply, sizeof(reply) };
+	struct iovec iov = { (void *)buf, len };
 	union cd_scm_one_fd ctl;
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 
-	if (memfd >= 0)
-		cd_msg_attach_fd(&msg, &ctl, memfd);
+	if (sendfd >= 0)
+		cd_msg_attach_fd(&msg, &ctl, sendfd);
 	if (sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 		drm_dbg("side channel: reply failed: %s", strerror(errno));
+}
+
+static void send_reply(int fd, int error, uint32_t value, int memfd)
+{
+	struct cuse_drm_prime_reply reply = { .error = error, .handle = value };
+
+	send_reply_buf(fd, &reply, sizeof(reply), memfd);
 }
 
 /* Find the open file with @token and take a reference; returns NULL or the file. */
@@ -183,6 +200,96 @@ static void handle_prime(struct cd_daemon *d, struct sc_client *c,
 	drm_platform_shmem_put(shmem);
 }
 
+/* The request's struct, at a made-up client address: nothing else is readable. */
+#define SC_ARG_ADDR 0x10000ull
+
+struct sc_flat {
+	unsigned char *buf;
+	size_t size;
+};
+
+static int flat_copy_from(void *ctx, void *dst, uint64_t uaddr, size_t len)
+{
+	struct sc_flat *fl = ctx;
+
+	if (uaddr < SC_ARG_ADDR || uaddr - SC_ARG_ADDR > fl->size || len > fl->size - (uaddr - SC_ARG_ADDR))
+		return -EFAULT;
+	memcpy(dst, fl->buf + (uaddr - SC_ARG_ADDR), len);
+	return 0;
+}
+
+static int flat_copy_to(void *ctx, uint64_t uaddr, const void *src, size_t len)
+{
+	struct sc_flat *fl = ctx;
+
+	if (uaddr < SC_ARG_ADDR || uaddr - SC_ARG_ADDR > fl->size || len > fl->size - (uaddr - SC_ARG_ADDR))
+		return -EFAULT;
+	memcpy(fl->buf + (uaddr - SC_ARG_ADDR), src, len);
+	return 0;
+}
+
+static int flat_prepare_to(void *ctx, uint64_t uaddr, size_t len)
+{
+	struct sc_flat *fl = ctx;
+
+	if (uaddr < SC_ARG_ADDR || uaddr - SC_ARG_ADDR > fl->size || len > fl->size - (uaddr - SC_ARG_ADDR))
+		return -EFAULT;
+	return 0;
+}
+
+/* The DRM ioctls this channel carries: the syncobj ones with an fd in their struct. */
+static bool carried_ioctl(uint32_t cmd)
+{
+	unsigned int nr = _IOC_NR(cmd);
+
+	return _IOC_TYPE(cmd) == DRM_IOCTL_BASE && _IOC_SIZE(cmd) <= CUSE_DRM_IOCTL_ARG_MAX &&
+	       (nr == 0xC1 /* SYNCOBJ_HANDLE_TO_FD */ || nr == 0xC2 /* SYNCOBJ_FD_TO_HANDLE */ ||
+		nr == 0xCF /* SYNCOBJ_EVENTFD */);
+}
+
+/* Run a carried DRM ioctl; *@fd is the received fd, set to -1 when kept. */
+static void handle_drm_ioctl(struct cd_daemon *d, struct sc_client *c,
+			     const struct cuse_drm_ioctl_req *req, int *fd, int nfds)
+{
+	struct cuse_drm_ioctl_reply reply;
+	struct cd_fd_call call = { .d = d, .recv_fd = nfds ? *fd : -1, .send_fd = -1 };
+	struct drm_fd_ops ops;
+	struct sc_flat fl = { .buf = reply.arg, .size = _IOC_SIZE(req->cmd) };
+	struct drm_user_mem um = {
+		.copy_from = flat_copy_from, .copy_to = flat_copy_to, .prepare_to = flat_prepare_to,
+		.ctx = &fl,
+	};
+	struct drm_caller caller = { .pid = c->pid, .uid = c->uid, .privileged = c->uid == 0 };
+	struct cd_file *f;
+	int error = 0, ret;
+
+	memset(&reply, 0, sizeof(reply));
+	if (!carried_ioctl(req->cmd) || req->flags || nfds > 1) {
+		reply.error = EINVAL;
+		send_reply_buf(c->fd, &reply, sizeof(reply), -1);
+		return;
+	}
+	f = get_file_by_token(d, req->token, c->uid, &error);
+	if (!f) {
+		reply.error = error;
+		send_reply_buf(c->fd, &reply, sizeof(reply), -1);
+		return;
+	}
+	memcpy(reply.arg, req->arg, sizeof(reply.arg));
+	cd_fd_ops_init(&ops, &call);
+	caller.fds = &ops;
+	ret = drm_ioctl(f->dfile, req->cmd, SC_ARG_ADDR, &um, &caller);
+	cd_file_put(f);
+	if (call.recv_fd < 0)
+		*fd = -1; /* a hook kept it (an eventfd) */
+	reply.error = ret < 0 ? -ret : 0;
+	reply.size = (uint32_t)fl.size;
+	send_reply_buf(c->fd, &reply, sizeof(reply), ret == 0 ? call.send_fd : -1);
+	/* Our copy of a new fd: the client holds the only other one. */
+	if (call.send_fd >= 0)
+		close(call.send_fd);
+}
+
 /* Most fds a request may carry (IMPORT: one); more are closed by the kernel (MSG_CTRUNC). */
 #define SC_MAX_FDS 4
 
@@ -192,7 +299,8 @@ static void handle_request(struct cd_daemon *d, struct sc_client *c)
 	union {
 		struct cuse_drm_mmap_req mmap;
 		struct cuse_drm_prime_req prime;
-		char bytes[sizeof(struct cuse_drm_prime_req) + 1];
+		struct cuse_drm_ioctl_req ioctl;
+		char bytes[sizeof(struct cuse_drm_ioctl_req) + 1];
 	} buf;
 	union {
 		char buf[CMSG_SPACE(SC_MAX_FDS * sizeof(int))];
@@ -231,11 +339,14 @@ static void handle_request(struct cd_daemon *d, struct sc_client *c)
 		handle_mmap(d, c, &buf.mmap);
 	} else if ((size_t)n == sizeof(struct cuse_drm_prime_req)) {
 		handle_prime(d, c, &buf.prime, nfds ? fds[0] : -1, nfds);
+	} else if ((size_t)n == sizeof(struct cuse_drm_ioctl_req)) {
+		handle_drm_ioctl(d, c, &buf.ioctl, &fds[0], nfds);
 	} else {
 		send_reply(c->fd, EINVAL, 0, -1);
 	}
 	for (int i = 0; i < nfds; i++)
-		close(fds[i]);
+		if (fds[i] >= 0)
+			close(fds[i]);
 }
 
 static void accept_client(struct cd_daemon *d, struct sc_client *clients, unsigned int *n)
@@ -260,17 +371,28 @@ static void *side_channel_thread(void *arg)
 {
 	struct cd_daemon *d = arg;
 	struct sc_client clients[CD_SOCK_MAX_CLIENTS];
-	struct pollfd pfd[CD_SOCK_MAX_CLIENTS + 2];
+	struct pollfd *pfd = calloc(CD_SOCK_MAX_CLIENTS + 2 + CD_MAX_FD_OBJECTS, sizeof(*pfd));
+	int *objfds = calloc(CD_MAX_FD_OBJECTS, sizeof(*objfds));
 	unsigned int nclients = 0;
 
+	if (!pfd || !objfds) {
+		drm_err("side channel: out of memory");
+		free(pfd);
+		free(objfds);
+		return NULL;
+	}
 	for (;;) {
-		unsigned int i, j;
+		unsigned int i, j, nobj;
 
 		pfd[0] = (struct pollfd){ .fd = d->wake_fd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = d->listen_fd, .events = POLLIN };
 		for (i = 0; i < nclients; i++)
 			pfd[i + 2] = (struct pollfd){ .fd = clients[i].fd, .events = POLLIN };
-		if (poll(pfd, nclients + 2, -1) < 0) {
+		/* Pipes of syncobj and sync_file fds: POLLERR once the client closed them. */
+		nobj = cd_fd_objects_poll_fds(d, objfds, CD_MAX_FD_OBJECTS);
+		for (i = 0; i < nobj; i++)
+			pfd[nclients + 2 + i] = (struct pollfd){ .fd = objfds[i], .events = 0 };
+		if (poll(pfd, nclients + 2 + nobj, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			drm_err("side channel: poll: %s", strerror(errno));
@@ -278,6 +400,9 @@ static void *side_channel_thread(void *arg)
 		}
 		if (pfd[0].revents)
 			break;
+		for (i = 0; i < nobj; i++)
+			if (pfd[nclients + 2 + i].revents & (POLLERR | POLLHUP))
+				cd_fd_objects_closed(d, objfds[i]);
 		for (i = 0; i < nclients; i++) {
 			if (pfd[i + 2].revents & (POLLIN | POLLHUP | POLLERR))
 				handle_request(d, &clients[i]);
@@ -291,6 +416,8 @@ static void *side_channel_thread(void *arg)
 	}
 	for (unsigned int i = 0; i < nclients; i++)
 		close(clients[i].fd);
+	free(pfd);
+	free(objfds);
 	return NULL;
 }
 
@@ -353,6 +480,9 @@ void cd_side_channel_close(struct cd_daemon *d)
 		pthread_join(d->sock_thread, NULL);
 		d->sock_thread_started = false;
 	}
+	/* The fds it handed out stand for nothing once the daemon is gone. */
+	if (d->dev)
+		cd_fd_objects_release_all(d);
 	if (d->listen_fd >= 0) {
 		close(d->listen_fd);
 		d->listen_fd = -1;

@@ -17,8 +17,13 @@
  *    DRM_IOCTL_PRIME_HANDLE_TO_FD and DRM_IOCTL_PRIME_FD_TO_HANDLE on a
  *    cuse-drm node become side-channel requests: the daemon sends the
  *    buffer's memfd as the dma-buf fd, and receives the client's fd to
- *    import.  Only these two request numbers pay for the node check; every
- *    other ioctl goes straight to the kernel.
+ *    import.
+ *
+ * 4. Syncobj fds.  DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, _FD_TO_HANDLE and
+ *    _EVENTFD on a cuse-drm node travel whole over the side channel, with
+ *    the fd their struct names attached; the daemon runs them and sends the
+ *    new syncobj or sync_file fd back.  Only these five request numbers pay
+ *    for the node check; every other ioctl goes straight to the kernel.
  *
  * Everything else goes straight to the next definition (dlsym(RTLD_NEXT)),
  * so the shim is harmless in a process that never touches our nodes.
@@ -402,24 +407,125 @@ static int cuse_drm_prime_fd_to_handle(int fd, struct drm_prime_handle *args)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* Syncobj fds                                                          */
+/* ------------------------------------------------------------------ */
+
+#define NR_SYNCOBJ_HANDLE_TO_FD 0xC1
+#define NR_SYNCOBJ_FD_TO_HANDLE 0xC2
+#define NR_SYNCOBJ_EVENTFD 0xCF
+
+/* Is @request one of the syncobj ioctls that carry an fd (any struct size)? */
+static int is_syncobj_fd_ioctl(unsigned long request)
+{
+	unsigned int nr = _IOC_NR(request);
+
+	return _IOC_TYPE(request) == DRM_IOCTL_BASE && _IOC_DIR(request) == (_IOC_READ | _IOC_WRITE) &&
+	       _IOC_SIZE(request) >= 16 && _IOC_SIZE(request) <= CUSE_DRM_IOCTL_ARG_MAX &&
+	       (nr == NR_SYNCOBJ_HANDLE_TO_FD || nr == NR_SYNCOBJ_FD_TO_HANDLE || nr == NR_SYNCOBJ_EVENTFD);
+}
+
+/*
+ * Run a syncobj fd ioctl in the daemon.  The fd field sits at byte 8 of
+ * struct drm_syncobj_handle and at byte 16 of struct drm_syncobj_eventfd.
+ */
+static int cuse_drm_syncobj_fd_ioctl(int fd, unsigned long request, void *arg)
+{
+	unsigned int nr = _IOC_NR(request);
+	size_t size = _IOC_SIZE(request), fd_off = nr == NR_SYNCOBJ_EVENTFD ? 16 : 8;
+	struct cuse_drm_ioctl_req req;
+	struct cuse_drm_ioctl_reply reply;
+	union cd_scm_one_fd ctl;
+	struct iovec iov = { &req, sizeof(req) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+	int s, sendfd = -1, newfd = -1;
+	int32_t argfd;
+	ssize_t n;
+
+	memset(&req, 0, sizeof(req));
+	s = side_channel_connect(fd, req.token);
+	if (s < 0)
+		return s;
+	req.cmd = (uint32_t)request;
+	memcpy(req.arg, arg, size);
+	memcpy(&argfd, (char *)arg + fd_off, sizeof(argfd));
+	/* The fd the ioctl names travels with it, if it is open (else the daemon says EBADF/EINVAL). */
+	if (nr != NR_SYNCOBJ_HANDLE_TO_FD && argfd >= 0 && syscall(SYS_fcntl, argfd, F_GETFD) >= 0)
+		sendfd = argfd;
+	if (sendfd >= 0)
+		cd_msg_attach_fd(&msg, &ctl, sendfd);
+	do
+		n = sendmsg(s, &msg, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(req)) {
+		close(s);
+		return -ENODEV;
+	}
+	memset(&ctl, 0, sizeof(ctl));
+	memset(&msg, 0, sizeof(msg));
+	iov = (struct iovec){ &reply, sizeof(reply) };
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = ctl.buf;
+	msg.msg_controllen = sizeof(ctl.buf);
+	/* Syncobj and sync_file fds are always close-on-exec (get_unused_fd_flags(O_CLOEXEC)). */
+	do
+		n = recvmsg(s, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	close(s);
+	for (c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			memcpy(&newfd, CMSG_DATA(c), sizeof(int));
+			break;
+		}
+	}
+	if (n != (ssize_t)sizeof(reply)) {
+		if (newfd >= 0)
+			close(newfd);
+		return -ENODEV;
+	}
+	/* The struct comes back on success and failure alike, as from the kernel. */
+	if (reply.size == size)
+		memcpy(arg, reply.arg, size);
+	if (reply.error) {
+		if (newfd >= 0)
+			close(newfd);
+		return -reply.error;
+	}
+	if (nr == NR_SYNCOBJ_HANDLE_TO_FD) {
+		if (newfd < 0)
+			return -ENODEV;
+		memcpy((char *)arg + fd_off, &newfd, sizeof(newfd));
+	} else if (newfd >= 0) {
+		close(newfd);
+	}
+	return 0;
+}
+
 SHIM_EXPORT int ioctl(int fd, unsigned long request, ...)
 {
 	va_list ap;
 	void *arg;
 	int saved, ret;
+	int syncobj;
 
 	va_start(ap, request);
 	arg = va_arg(ap, void *);
 	va_end(ap);
-	if ((request != DRM_IOCTL_PRIME_HANDLE_TO_FD && request != DRM_IOCTL_PRIME_FD_TO_HANDLE) ||
-	    !is_cuse_drm_fd(fd))
+	syncobj = is_syncobj_fd_ioctl(request);
+	if ((request != DRM_IOCTL_PRIME_HANDLE_TO_FD && request != DRM_IOCTL_PRIME_FD_TO_HANDLE &&
+	     !syncobj) || !is_cuse_drm_fd(fd))
 		return real_ioctl(fd, request, arg);
 	if (!arg) {
 		errno = EFAULT;
 		return -1;
 	}
 	saved = errno;
-	if (request == DRM_IOCTL_PRIME_HANDLE_TO_FD)
+	if (syncobj)
+		ret = cuse_drm_syncobj_fd_ioctl(fd, request, arg);
+	else if (request == DRM_IOCTL_PRIME_HANDLE_TO_FD)
 		ret = cuse_drm_prime_handle_to_fd(fd, arg);
 	else
 		ret = cuse_drm_prime_fd_to_handle(fd, arg);
