@@ -344,6 +344,18 @@ int drm_prime_handle_to_shmem(struct drm_file *file, uint32_t handle, uint32_t f
 int drm_prime_shmem_to_handle(struct drm_file *file, struct drm_shmem *shmem, uint32_t *handle);
 
 /**
+ * drm_prime_shmem_export_sync_file() - DMA_BUF_IOCTL_EXPORT_SYNC_FILE on
+ * the dma-buf that is @shmem, the core's half (dma_buf_export_sync_file()):
+ * a sync_file (made with @fds) for the fences of the GEM object behind it
+ * that a reader (@flags DMA_BUF_SYNC_READ: the writers) or a writer
+ * (DMA_BUF_SYNC_WRITE: all of them) must wait for; signalled when there
+ * are none or the object is gone.  Returns 0, -EINVAL for bad @flags, or
+ * -ENOMEM.
+ */
+int drm_prime_shmem_export_sync_file(struct drm_device *dev, struct drm_shmem *shmem, uint32_t flags,
+				     const struct drm_fd_ops *fds, int32_t *fd);
+
+/**
  * drm_crtc_capture() - the pixels that CRTC number @crtc_index shows, as
  * XRGB8888 (@pixels holds @width * @height words, row-major).  The driver
  * composes them (vkms: its composer).  Returns 0, -ENOENT for no such CRTC,

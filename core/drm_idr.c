@@ -50,6 +50,15 @@ void *drm_idr_find(const struct drm_idr *idr, uint32_t id)
 	return idr->slots[id - idr->start];
 }
 
+void *drm_idr_replace(struct drm_idr *idr, uint32_t id, void *ptr)
+{
+	void *p = drm_idr_find(idr, id);
+
+	if (p)
+		idr->slots[id - idr->start] = ptr;
+	return p;
+}
+
 void *drm_idr_remove(struct drm_idr *idr, uint32_t id)
 {
 	void *p = drm_idr_find(idr, id);

@@ -25,6 +25,8 @@ void drm_idr_destroy(struct drm_idr *idr);
 uint32_t drm_idr_alloc(struct drm_idr *idr, void *ptr);
 /** drm_idr_find() - the pointer at @id, or NULL. */
 void *drm_idr_find(const struct drm_idr *idr, uint32_t id);
+/** drm_idr_replace() - store @ptr (non-NULL) at @id, which must be in use; returns the old pointer, or NULL when @id is free. */
+void *drm_idr_replace(struct drm_idr *idr, uint32_t id, void *ptr);
 /** drm_idr_remove() - free @id; returns what it held, or NULL. */
 void *drm_idr_remove(struct drm_idr *idr, uint32_t id);
 /** drm_idr_next() - the lowest id >= @id in use (0 when none), with its pointer in *@ptr. */

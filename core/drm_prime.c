@@ -140,6 +140,43 @@ out:
 	return ret;
 }
 
+/* linux/dma-buf.h: DMA_BUF_SYNC_READ and DMA_BUF_SYNC_WRITE (not a DRM header). */
+#define DMA_BUF_SYNC_READ_FLAG (1u << 0)
+#define DMA_BUF_SYNC_WRITE_FLAG (1u << 1)
+
+int drm_prime_shmem_export_sync_file(struct drm_device *dev, struct drm_shmem *shmem, uint32_t flags,
+				     const struct drm_fd_ops *fds, int32_t *fd)
+{
+	const uint32_t rw = DMA_BUF_SYNC_READ_FLAG | DMA_BUF_SYNC_WRITE_FLAG;
+	struct drm_gem_object *obj, *found = NULL;
+	struct drm_fence *fence = NULL;
+	int ret = 0;
+
+	if ((flags & ~rw) || !(flags & rw))
+		return -EINVAL;
+	drm_platform_mutex_lock(dev->lock);
+	drm_list_for_each(obj, &dev->gem_objects, struct drm_gem_object, head) {
+		if (obj->shmem == shmem) {
+			found = obj;
+			break;
+		}
+	}
+	/* dma_resv_usage_rw(): a writer waits for everyone, a reader for the writers. */
+	if (found)
+		ret = drm_gem_resv_get_singleton(found, (flags & DMA_BUF_SYNC_WRITE_FLAG) ?
+						 DRM_RESV_USAGE_READ : DRM_RESV_USAGE_WRITE, &fence);
+	if (!ret && !fence) {
+		fence = drm_fence_create_signaled();
+		if (!fence)
+			ret = -ENOMEM;
+	}
+	if (!ret)
+		ret = fds->fence_to_sync_file(fds->ctx, fence, fd);
+	drm_fence_put(fence);
+	drm_platform_mutex_unlock(dev->lock);
+	return ret;
+}
+
 /*
  * The ioctls themselves only reach the core when no client shim carried
  * them: a reply through CUSE cannot hold a file descriptor.  They check their

@@ -56,6 +56,14 @@
  *    with the new fd attached when the ioctl made one (a syncobj fd or a
  *    sync_file, always close-on-exec); the shim stores its number in the
  *    struct's fd field.
+ *
+ * 5. DMA_BUF_IOCTL_EXPORT_SYNC_FILE on a dma-buf fd that one of our daemons
+ *    exported (a memfd named "cuse-drm-gem"): the shim sends a struct
+ *    cuse_drm_dmabuf_req with the dma-buf attached, to each daemon's socket
+ *    in CUSE_DRM_RUN_DIR until one knows the buffer; holding the dma-buf is
+ *    the credential, as in the kernel.  The answer is a struct
+ *    cuse_drm_ioctl_reply with the sync_file attached; ENODEV means "not
+ *    my buffer".
  */
 #ifndef CUSE_DRM_UAPI_H
 #define CUSE_DRM_UAPI_H
@@ -239,7 +247,21 @@ struct cuse_drm_ioctl_reply {
 	uint8_t arg[CUSE_DRM_IOCTL_ARG_MAX];
 };
 
+/**
+ * struct cuse_drm_dmabuf_req - a dma-buf ioctl on the side channel (40
+ * bytes), with the dma-buf fd attached.
+ * @cmd: DMA_BUF_IOCTL_EXPORT_SYNC_FILE.
+ * @flags: 0.
+ * @arg: the argument struct (struct dma_buf_export_sync_file), the rest 0.
+ */
+struct cuse_drm_dmabuf_req {
+	uint32_t cmd;
+	uint32_t flags;
+	uint8_t arg[32];
+};
+
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+_Static_assert(sizeof(struct cuse_drm_dmabuf_req) == 40, "cuse_drm_dmabuf_req layout");
 _Static_assert(sizeof(struct cuse_drm_ioctl_req) == 104, "cuse_drm_ioctl_req layout");
 _Static_assert(sizeof(struct cuse_drm_ioctl_reply) == 72, "cuse_drm_ioctl_reply layout");
 _Static_assert(sizeof(struct cuse_drm_token) == 140, "cuse_drm_token layout");

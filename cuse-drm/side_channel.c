@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include <drm.h>
+#include <linux/dma-buf.h>
 
 #include "platform.h"
 #include "platform_linux.h"
@@ -290,6 +291,43 @@ static void handle_drm_ioctl(struct cd_daemon *d, struct sc_client *c,
 		close(call.send_fd);
 }
 
+/* DMA_BUF_IOCTL_EXPORT_SYNC_FILE on one of our dma-bufs (cuse_drm_uapi.h, part 5). */
+static void handle_dmabuf_ioctl(struct cd_daemon *d, struct sc_client *c,
+				const struct cuse_drm_dmabuf_req *req, int fd, int nfds)
+{
+	struct cuse_drm_ioctl_reply reply;
+	struct dma_buf_export_sync_file arg;
+	struct cd_fd_call call = { .d = d, .recv_fd = -1, .send_fd = -1 };
+	struct drm_fd_ops ops;
+	struct drm_shmem *shmem;
+	int32_t newfd = -1;
+	int ret;
+
+	memset(&reply, 0, sizeof(reply));
+	if (req->cmd != DMA_BUF_IOCTL_EXPORT_SYNC_FILE || req->flags || nfds != 1) {
+		reply.error = EINVAL;
+		send_reply_buf(c->fd, &reply, sizeof(reply), -1);
+		return;
+	}
+	shmem = drm_platform_linux_shmem_lookup(fd);
+	if (!shmem) {
+		reply.error = ENODEV; /* not a buffer of this daemon */
+		send_reply_buf(c->fd, &reply, sizeof(reply), -1);
+		return;
+	}
+	memcpy(&arg, req->arg, sizeof(arg));
+	cd_fd_ops_init(&ops, &call);
+	ret = drm_prime_shmem_export_sync_file(d->dev, shmem, arg.flags, &ops, &newfd);
+	drm_platform_shmem_put(shmem);
+	arg.fd = -1;
+	memcpy(reply.arg, &arg, sizeof(arg));
+	reply.size = sizeof(arg);
+	reply.error = ret < 0 ? -ret : 0;
+	send_reply_buf(c->fd, &reply, sizeof(reply), ret == 0 ? call.send_fd : -1);
+	if (call.send_fd >= 0)
+		close(call.send_fd);
+}
+
 /* Most fds a request may carry (IMPORT: one); more are closed by the kernel (MSG_CTRUNC). */
 #define SC_MAX_FDS 4
 
@@ -300,6 +338,7 @@ static void handle_request(struct cd_daemon *d, struct sc_client *c)
 		struct cuse_drm_mmap_req mmap;
 		struct cuse_drm_prime_req prime;
 		struct cuse_drm_ioctl_req ioctl;
+		struct cuse_drm_dmabuf_req dmabuf;
 		char bytes[sizeof(struct cuse_drm_ioctl_req) + 1];
 	} buf;
 	union {
@@ -341,6 +380,8 @@ static void handle_request(struct cd_daemon *d, struct sc_client *c)
 		handle_prime(d, c, &buf.prime, nfds ? fds[0] : -1, nfds);
 	} else if ((size_t)n == sizeof(struct cuse_drm_ioctl_req)) {
 		handle_drm_ioctl(d, c, &buf.ioctl, &fds[0], nfds);
+	} else if ((size_t)n == sizeof(struct cuse_drm_dmabuf_req)) {
+		handle_dmabuf_ioctl(d, c, &buf.dmabuf, nfds ? fds[0] : -1, nfds);
 	} else {
 		send_reply(c->fd, EINVAL, 0, -1);
 	}

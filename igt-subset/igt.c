@@ -7,6 +7,7 @@
 #include <fnmatch.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/dma-buf.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -676,6 +678,478 @@ uint32_t gem_open(int fd, uint32_t name, uint64_t *size)
 	igt_assert_f(ret == 0, "GEM_OPEN(%u): %s\n", name, strerror(-ret));
 	igt_assert_neq(handle, 0);
 	return handle;
+}
+
+/* --- caps, time, fds ----------------------------------------------------------------------- */
+
+uint64_t igt_get_cap(int fd, uint64_t capability)
+{
+	struct drm_get_cap c = { .capability = capability };
+	if (igt_ioctl(fd, DRM_IOCTL_GET_CAP, &c)) {
+		errno = 0;
+		return 0;
+	}
+	return c.value;
+}
+
+int64_t igt_nsec_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void igt_sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+	errno = 0;
+}
+
+short igt_poll_fd(int fd, short events, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int64_t deadline = igt_nsec_now() + (int64_t)timeout_ms * 1000000;
+	int r;
+
+	for (;;) {
+		r = poll(&p, 1, timeout_ms);
+		if (r >= 0 || errno != EINTR)
+			break;
+		int64_t left = deadline - igt_nsec_now();
+		timeout_ms = left > 0 ? (int)(left / 1000000) : 0;
+	}
+	igt_assert_f(r >= 0, "poll(%d): %s\n", fd, strerror(errno));
+	return r ? p.revents : 0;
+}
+
+void igt_socketpair(int sv[2])
+{
+	igt_assert_f(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0, "socketpair: %s\n",
+		     strerror(errno));
+}
+
+void igt_send_fd(int sock, int fd)
+{
+	char byte = 'F';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	memset(&u, 0, sizeof(u));
+	msg.msg_control = u.buf;
+	msg.msg_controllen = sizeof(u.buf);
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+
+	ssize_t r;
+	do
+		r = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	igt_assert_f(r == 1, "sendmsg(fd %d): %s\n", fd, strerror(errno));
+}
+
+int igt_recv_fd(int sock)
+{
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	memset(&u, 0, sizeof(u));
+	msg.msg_control = u.buf;
+	msg.msg_controllen = sizeof(u.buf);
+
+	ssize_t r;
+	do
+		r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (r < 0 && errno == EINTR);
+	igt_assert_f(r == 1, "recvmsg returned %zd: %s\n", r, strerror(errno));
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	igt_assert_f(c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+			     c->cmsg_len == CMSG_LEN(sizeof(int)),
+		     "no fd in the message\n");
+	int fd;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+/* --- PRIME and dma-buf ---------------------------------------------------------------------- */
+
+void igt_require_prime(int fd)
+{
+	uint64_t prime = igt_get_cap(fd, DRM_CAP_PRIME);
+	igt_require_f((prime & DRM_PRIME_CAP_EXPORT) && (prime & DRM_PRIME_CAP_IMPORT),
+		      "DRM_CAP_PRIME is %#llx\n", (unsigned long long)prime);
+}
+
+int __prime_handle_to_fd(int fd, uint32_t handle, uint32_t flags, int *dmabuf)
+{
+	struct drm_prime_handle p = { .handle = handle, .flags = flags, .fd = -1 };
+	int ret = ret_errno(igt_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &p));
+	if (dmabuf)
+		*dmabuf = p.fd;
+	return ret;
+}
+
+int prime_handle_to_fd(int fd, uint32_t handle, uint32_t flags)
+{
+	int dmabuf = -1;
+	int ret = __prime_handle_to_fd(fd, handle, flags, &dmabuf);
+	igt_assert_f(ret == 0, "PRIME_HANDLE_TO_FD(%u, %#x): %s\n", handle, flags, strerror(-ret));
+	igt_assert_lte(0, dmabuf);
+	return dmabuf;
+}
+
+int __prime_fd_to_handle(int fd, int dmabuf, uint32_t *handle)
+{
+	struct drm_prime_handle p = { .fd = dmabuf };
+	int ret = ret_errno(igt_ioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p));
+	if (handle)
+		*handle = p.handle;
+	return ret;
+}
+
+uint32_t prime_fd_to_handle(int fd, int dmabuf)
+{
+	uint32_t handle = 0;
+	int ret = __prime_fd_to_handle(fd, dmabuf, &handle);
+	igt_assert_f(ret == 0, "PRIME_FD_TO_HANDLE(%d): %s\n", dmabuf, strerror(-ret));
+	igt_assert_neq(handle, 0);
+	return handle;
+}
+
+int __dmabuf_export_sync_file(int dmabuf, uint32_t flags, int *sync_file)
+{
+	struct dma_buf_export_sync_file arg = { .flags = flags, .fd = -1 };
+	int ret = ret_errno(igt_ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg));
+	if (sync_file)
+		*sync_file = arg.fd;
+	return ret;
+}
+
+int dmabuf_export_sync_file(int dmabuf, uint32_t flags)
+{
+	int sync_file = -1;
+	int ret = __dmabuf_export_sync_file(dmabuf, flags, &sync_file);
+	igt_assert_f(ret == 0, "DMA_BUF_IOCTL_EXPORT_SYNC_FILE(%#x): %s\n", flags, strerror(-ret));
+	igt_assert_lte(0, sync_file);
+	return sync_file;
+}
+
+/* --- vgem ----------------------------------------------------------------------------------- */
+
+void igt_require_vgem(int fd)
+{
+	char name[64] = "?";
+	if (!igt_driver_is(fd, "vgem")) {
+		drm_get_driver_name(fd, name, sizeof(name));
+		igt_require_f(false, "the driver is %s, not vgem\n", name);
+	}
+}
+
+int __vgem_fence_attach(int fd, uint32_t handle, uint32_t flags, uint32_t *fence)
+{
+	struct drm_vgem_fence_attach a = { .handle = handle, .flags = flags };
+	int ret = ret_errno(igt_ioctl(fd, DRM_IOCTL_VGEM_FENCE_ATTACH, &a));
+	if (fence)
+		*fence = a.out_fence;
+	return ret;
+}
+
+uint32_t vgem_fence_attach(int fd, uint32_t handle, uint32_t flags)
+{
+	uint32_t fence = 0;
+	int ret = __vgem_fence_attach(fd, handle, flags, &fence);
+	igt_assert_f(ret == 0, "VGEM_FENCE_ATTACH(%u, %#x): %s\n", handle, flags, strerror(-ret));
+	igt_assert_neq(fence, 0);
+	return fence;
+}
+
+int __vgem_fence_signal(int fd, uint32_t fence)
+{
+	struct drm_vgem_fence_signal s = { .fence = fence };
+	return ret_errno(igt_ioctl(fd, DRM_IOCTL_VGEM_FENCE_SIGNAL, &s));
+}
+
+void vgem_fence_signal(int fd, uint32_t fence)
+{
+	int ret = __vgem_fence_signal(fd, fence);
+	igt_assert_f(ret == 0, "VGEM_FENCE_SIGNAL(%u): %s\n", fence, strerror(-ret));
+}
+
+int igt_vgem_unsignaled_sync_file(int fd, uint32_t *fence)
+{
+	igt_require_vgem(fd);
+	uint32_t bo = dumb_create(fd, 64, 64, 32, NULL, NULL);
+	uint32_t id = vgem_fence_attach(fd, bo, VGEM_FENCE_WRITE);
+	int dmabuf = prime_handle_to_fd(fd, bo, DRM_CLOEXEC);
+	/* DMA_BUF_SYNC_READ: what a reader waits for, i.e. the write fence. */
+	int sync_file = dmabuf_export_sync_file(dmabuf, DMA_BUF_SYNC_READ);
+
+	close(dmabuf);
+	if (fence)
+		*fence = id;
+	return sync_file;
+}
+
+uint32_t igt_vgem_unsignaled_syncobj_fence(int fd, uint32_t syncobj, uint64_t point)
+{
+	uint32_t id;
+	int sync_file = igt_vgem_unsignaled_sync_file(fd, &id);
+
+	if (point == 0) {
+		syncobj_import_sync_file(fd, syncobj, sync_file);
+	} else {
+		uint32_t tmp = syncobj_create(fd, 0);
+		syncobj_import_sync_file(fd, tmp, sync_file);
+		syncobj_transfer(fd, syncobj, point, tmp, 0, 0);
+		syncobj_destroy(fd, tmp);
+	}
+	close(sync_file);
+	return id;
+}
+
+/* --- syncobj -------------------------------------------------------------------------------- */
+
+void igt_require_syncobj(int fd)
+{
+	igt_require_f(igt_get_cap(fd, DRM_CAP_SYNCOBJ), "DRM_CAP_SYNCOBJ is 0\n");
+}
+
+void igt_require_syncobj_timeline(int fd)
+{
+	igt_require_syncobj(fd);
+	igt_require_f(igt_get_cap(fd, DRM_CAP_SYNCOBJ_TIMELINE), "DRM_CAP_SYNCOBJ_TIMELINE is 0\n");
+}
+
+int __syncobj_create(int fd, uint32_t flags, uint32_t *handle)
+{
+	struct drm_syncobj_create c = { .flags = flags };
+	int ret = ret_errno(igt_ioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &c));
+	if (handle)
+		*handle = c.handle;
+	return ret;
+}
+
+uint32_t syncobj_create(int fd, uint32_t flags)
+{
+	uint32_t handle = 0;
+	int ret = __syncobj_create(fd, flags, &handle);
+	igt_assert_f(ret == 0, "SYNCOBJ_CREATE(%#x): %s\n", flags, strerror(-ret));
+	igt_assert_neq(handle, 0);
+	return handle;
+}
+
+int __syncobj_destroy(int fd, uint32_t handle)
+{
+	struct drm_syncobj_destroy d = { .handle = handle };
+	return ret_errno(igt_ioctl(fd, DRM_IOCTL_SYNCOBJ_DESTROY, &d));
+}
+
+void syncobj_destroy(int fd, uint32_t handle)
+{
+	int ret = __syncobj_destroy(fd, handle);
+	igt_assert_f(ret == 0, "SYNCOBJ_DESTROY(%u): %s\n", handle, strerror(-ret));
+}
+
+int __syncobj_handle_to_fd(int fd, uint32_t handle, uint32_t flags, int *out_fd)
+{
+	struct drm_syncobj_handle h = { .handle = handle, .flags = flags, .fd = -1 };
+	int ret = ret_errno(igt_ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h));
+	if (out_fd)
+		*out_fd = h.fd;
+	return ret;
+}
+
+int syncobj_handle_to_fd(int fd, uint32_t handle, uint32_t flags)
+{
+	int out = -1;
+	int ret = __syncobj_handle_to_fd(fd, handle, flags, &out);
+	igt_assert_f(ret == 0, "SYNCOBJ_HANDLE_TO_FD(%u, %#x): %s\n", handle, flags, strerror(-ret));
+	igt_assert_lte(0, out);
+	return out;
+}
+
+int __syncobj_fd_to_handle(int fd, int in_fd, uint32_t flags, uint32_t *handle)
+{
+	struct drm_syncobj_handle h = { .fd = in_fd, .flags = flags };
+	if (handle)
+		h.handle = *handle;
+	int ret = ret_errno(igt_ioctl(fd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, &h));
+	if (handle)
+		*handle = h.handle;
+	return ret;
+}
+
+uint32_t syncobj_fd_to_handle(int fd, int in_fd)
+{
+	uint32_t handle = 0;
+	int ret = __syncobj_fd_to_handle(fd, in_fd, 0, &handle);
+	igt_assert_f(ret == 0, "SYNCOBJ_FD_TO_HANDLE(%d): %s\n", in_fd, strerror(-ret));
+	igt_assert_neq(handle, 0);
+	return handle;
+}
+
+void syncobj_import_sync_file(int fd, uint32_t handle, int sync_file)
+{
+	uint32_t h = handle;
+	int ret = __syncobj_fd_to_handle(fd, sync_file, DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE,
+					 &h);
+	igt_assert_f(ret == 0, "SYNCOBJ_FD_TO_HANDLE(IMPORT_SYNC_FILE %d into %u): %s\n", sync_file,
+		     handle, strerror(-ret));
+}
+
+int syncobj_export_sync_file(int fd, uint32_t handle)
+{
+	return syncobj_handle_to_fd(fd, handle, DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE);
+}
+
+int __syncobj_wait(int fd, const uint32_t *handles, uint32_t count, int64_t timeout_nsec,
+		   uint32_t flags, uint32_t *first)
+{
+	struct drm_syncobj_wait w = {
+		.handles = (uintptr_t)handles,
+		.timeout_nsec = timeout_nsec,
+		.count_handles = count,
+		.flags = flags,
+	};
+	int ret = ret_errno(igt_ioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &w));
+	if (first)
+		*first = w.first_signaled;
+	return ret;
+}
+
+static int syncobj_array(int fd, unsigned long request, const uint32_t *handles, uint32_t count)
+{
+	struct drm_syncobj_array a = { .handles = (uintptr_t)handles, .count_handles = count };
+	return ret_errno(igt_ioctl(fd, request, &a));
+}
+
+int __syncobj_reset(int fd, const uint32_t *handles, uint32_t count)
+{
+	return syncobj_array(fd, DRM_IOCTL_SYNCOBJ_RESET, handles, count);
+}
+
+void syncobj_reset(int fd, const uint32_t *handles, uint32_t count)
+{
+	int ret = __syncobj_reset(fd, handles, count);
+	igt_assert_f(ret == 0, "SYNCOBJ_RESET: %s\n", strerror(-ret));
+}
+
+int __syncobj_signal(int fd, const uint32_t *handles, uint32_t count)
+{
+	return syncobj_array(fd, DRM_IOCTL_SYNCOBJ_SIGNAL, handles, count);
+}
+
+void syncobj_signal(int fd, const uint32_t *handles, uint32_t count)
+{
+	int ret = __syncobj_signal(fd, handles, count);
+	igt_assert_f(ret == 0, "SYNCOBJ_SIGNAL: %s\n", strerror(-ret));
+}
+
+int __syncobj_timeline_signal(int fd, const uint32_t *handles, const uint64_t *points,
+			      uint32_t count)
+{
+	struct drm_syncobj_timeline_array a = {
+		.handles = (uintptr_t)handles,
+		.points = (uintptr_t)points,
+		.count_handles = count,
+	};
+	return ret_errno(igt_ioctl(fd, DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL, &a));
+}
+
+void syncobj_timeline_signal(int fd, const uint32_t *handles, const uint64_t *points,
+			     uint32_t count)
+{
+	int ret = __syncobj_timeline_signal(fd, handles, points, count);
+	igt_assert_f(ret == 0, "SYNCOBJ_TIMELINE_SIGNAL: %s\n", strerror(-ret));
+}
+
+int __syncobj_timeline_wait(int fd, const uint32_t *handles, const uint64_t *points,
+			    uint32_t count, int64_t timeout_nsec, uint32_t flags, uint32_t *first)
+{
+	struct drm_syncobj_timeline_wait w = {
+		.handles = (uintptr_t)handles,
+		.points = (uintptr_t)points,
+		.timeout_nsec = timeout_nsec,
+		.count_handles = count,
+		.flags = flags,
+	};
+	int ret = ret_errno(igt_ioctl(fd, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, &w));
+	if (first)
+		*first = w.first_signaled;
+	return ret;
+}
+
+int __syncobj_query(int fd, const uint32_t *handles, uint64_t *points, uint32_t count,
+		    uint32_t flags)
+{
+	struct drm_syncobj_timeline_array a = {
+		.handles = (uintptr_t)handles,
+		.points = (uintptr_t)points,
+		.count_handles = count,
+		.flags = flags,
+	};
+	return ret_errno(igt_ioctl(fd, DRM_IOCTL_SYNCOBJ_QUERY, &a));
+}
+
+uint64_t syncobj_query(int fd, uint32_t handle, uint32_t flags)
+{
+	uint64_t point = 0xdeadbeefull;
+	int ret = __syncobj_query(fd, &handle, &point, 1, flags);
+	igt_assert_f(ret == 0, "SYNCOBJ_QUERY(%u, %#x): %s\n", handle, flags, strerror(-ret));
+	return point;
+}
+
+int __syncobj_transfer(int fd, uint32_t dst, uint64_t dst_point, uint32_t src, uint64_t src_point,
+		       uint32_t flags)
+{
+	struct drm_syncobj_transfer t = {
+		.src_handle = src,
+		.dst_handle = dst,
+		.src_point = src_point,
+		.dst_point = dst_point,
+		.flags = flags,
+	};
+	return ret_errno(igt_ioctl(fd, DRM_IOCTL_SYNCOBJ_TRANSFER, &t));
+}
+
+void syncobj_transfer(int fd, uint32_t dst, uint64_t dst_point, uint32_t src, uint64_t src_point,
+		      uint32_t flags)
+{
+	int ret = __syncobj_transfer(fd, dst, dst_point, src, src_point, flags);
+	igt_assert_f(ret == 0, "SYNCOBJ_TRANSFER(%u:%llu -> %u:%llu): %s\n", src,
+		     (unsigned long long)src_point, dst, (unsigned long long)dst_point,
+		     strerror(-ret));
+}
+
+int __syncobj_eventfd(int fd, uint32_t handle, uint64_t point, uint32_t flags, int event_fd)
+{
+	struct drm_syncobj_eventfd e = {
+		.handle = handle,
+		.flags = flags,
+		.point = point,
+		.fd = event_fd,
+	};
+	return ret_errno(igt_ioctl(fd, DRM_IOCTL_SYNCOBJ_EVENTFD, &e));
+}
+
+void syncobj_eventfd(int fd, uint32_t handle, uint64_t point, uint32_t flags, int event_fd)
+{
+	int ret = __syncobj_eventfd(fd, handle, point, flags, event_fd);
+	igt_assert_f(ret == 0, "SYNCOBJ_EVENTFD(%u, %llu, %#x, %d): %s\n", handle,
+		     (unsigned long long)point, flags, event_fd, strerror(-ret));
 }
 
 /* --- the runner ------------------------------------------------------------------------- */

@@ -193,4 +193,146 @@ uint32_t gem_flink(int fd, uint32_t handle);
 int __gem_open(int fd, uint32_t name, uint32_t *handle, uint64_t *size);
 uint32_t gem_open(int fd, uint32_t name, uint64_t *size);
 
+/* --- caps, time, fds ----------------------------------------------------------------------- */
+
+/* DRM_IOCTL_GET_CAP's value; 0 when the ioctl fails. */
+uint64_t igt_get_cap(int fd, uint64_t capability);
+
+/* CLOCK_MONOTONIC in ns: the clock of DRM's absolute timeouts (drm_timeout_abs_to_jiffies). */
+int64_t igt_nsec_now(void);
+void igt_sleep_ms(unsigned int ms);
+
+/* poll() one fd for @events for up to @timeout_ms (restarted on EINTR); returns its revents. */
+short igt_poll_fd(int fd, short events, int timeout_ms);
+
+/* A SOCK_STREAM unix socket pair (O_CLOEXEC), and one fd at a time through it (SCM_RIGHTS). */
+void igt_socketpair(int sv[2]);
+void igt_send_fd(int sock, int fd);
+int igt_recv_fd(int sock);
+
+/* --- PRIME and dma-buf ---------------------------------------------------------------------- */
+
+/* Skip unless the driver both exports and imports dma-bufs (DRM_CAP_PRIME). */
+void igt_require_prime(int fd);
+int __prime_handle_to_fd(int fd, uint32_t handle, uint32_t flags, int *dmabuf);
+int prime_handle_to_fd(int fd, uint32_t handle, uint32_t flags);
+int __prime_fd_to_handle(int fd, int dmabuf, uint32_t *handle);
+uint32_t prime_fd_to_handle(int fd, int dmabuf);
+/* DMA_BUF_IOCTL_EXPORT_SYNC_FILE (linux/dma-buf.h, Linux 6.0). */
+int __dmabuf_export_sync_file(int dmabuf, uint32_t flags, int *sync_file);
+int dmabuf_export_sync_file(int dmabuf, uint32_t flags);
+
+/* --- vgem ----------------------------------------------------------------------------------- */
+
+/*
+ * The vgem uAPI, as include/uapi/drm/vgem_drm.h (Linux 6.1) defines it; libdrm ships no copy.
+ * ATTACH adds a fence to a GEM object's reservation object (exclusive with VGEM_FENCE_WRITE)
+ * and returns its per-file id; SIGNAL signals the fence of that id.
+ */
+#ifndef DRM_VGEM_FENCE_ATTACH
+#define DRM_VGEM_FENCE_ATTACH 0x1
+#define DRM_VGEM_FENCE_SIGNAL 0x2
+struct drm_vgem_fence_attach {
+	__u32 handle;
+	__u32 flags;
+#define VGEM_FENCE_WRITE 0x1
+	__u32 out_fence;
+	__u32 pad;
+};
+struct drm_vgem_fence_signal {
+	__u32 fence;
+	__u32 flags;
+};
+#define DRM_IOCTL_VGEM_FENCE_ATTACH                                                        \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VGEM_FENCE_ATTACH, struct drm_vgem_fence_attach)
+#define DRM_IOCTL_VGEM_FENCE_SIGNAL                                                        \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_VGEM_FENCE_SIGNAL, struct drm_vgem_fence_signal)
+#endif
+
+/* Skip unless the node's driver is vgem. */
+void igt_require_vgem(int fd);
+int __vgem_fence_attach(int fd, uint32_t handle, uint32_t flags, uint32_t *fence);
+uint32_t vgem_fence_attach(int fd, uint32_t handle, uint32_t flags);
+int __vgem_fence_signal(int fd, uint32_t fence);
+void vgem_fence_signal(int fd, uint32_t fence);
+
+/*
+ * An unsignaled fence to play with, on a kernel without sw_sync: a new dumb buffer of @fd gets
+ * a vgem write fence, its dma-buf gives that fence as a sync_file (EXPORT_SYNC_FILE with
+ * DMA_BUF_SYNC_READ: the fences a reader waits for).  Returns the sync_file fd; *@fence is the
+ * vgem fence id, for vgem_fence_signal(fd, *fence).  vgem signals it by itself after 10 s.
+ * Needs vgem (igt_require_vgem).
+ */
+int igt_vgem_unsignaled_sync_file(int fd, uint32_t *fence);
+/*
+ * The same fence put into @syncobj: imported as its fence (IMPORT_SYNC_FILE) when @point is 0,
+ * else added as timeline point @point (imported into a temporary syncobj, then TRANSFERred, as
+ * IGT does).  Returns the vgem fence id.
+ */
+uint32_t igt_vgem_unsignaled_syncobj_fence(int fd, uint32_t syncobj, uint64_t point);
+
+/* --- syncobj -------------------------------------------------------------------------------- */
+
+/* include/uapi/drm/drm.h of Linux 6.6 (EVENTFD) and later kernels; libdrm 2.4.114 lacks them. */
+#ifndef DRM_IOCTL_SYNCOBJ_EVENTFD
+struct drm_syncobj_eventfd {
+	__u32 handle;
+	__u32 flags;
+	__u64 point;
+	__s32 fd;
+	__u32 pad;
+};
+#define DRM_IOCTL_SYNCOBJ_EVENTFD DRM_IOWR(0xCF, struct drm_syncobj_eventfd)
+#endif
+#ifndef DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE
+#define DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE (1 << 3)
+#endif
+#ifndef DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_TIMELINE
+#define DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_TIMELINE (1 << 1)
+#endif
+#ifndef DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_TIMELINE
+#define DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_TIMELINE (1 << 1)
+#endif
+
+/* Skip unless DRM_CAP_SYNCOBJ (resp. DRM_CAP_SYNCOBJ_TIMELINE) is set. */
+void igt_require_syncobj(int fd);
+void igt_require_syncobj_timeline(int fd);
+
+/* The double-underscore forms return 0 or -errno; the others assert success. */
+int __syncobj_create(int fd, uint32_t flags, uint32_t *handle);
+uint32_t syncobj_create(int fd, uint32_t flags);
+int __syncobj_destroy(int fd, uint32_t handle);
+void syncobj_destroy(int fd, uint32_t handle);
+/* HANDLE_TO_FD with the 16-byte struct drm_syncobj_handle (no point). */
+int __syncobj_handle_to_fd(int fd, uint32_t handle, uint32_t flags, int *out_fd);
+int syncobj_handle_to_fd(int fd, uint32_t handle, uint32_t flags);
+/* FD_TO_HANDLE; with IMPORT_SYNC_FILE, *handle is the syncobj to import into. */
+int __syncobj_fd_to_handle(int fd, int in_fd, uint32_t flags, uint32_t *handle);
+uint32_t syncobj_fd_to_handle(int fd, int in_fd);
+void syncobj_import_sync_file(int fd, uint32_t handle, int sync_file);
+int syncobj_export_sync_file(int fd, uint32_t handle);
+/* SYNCOBJ_WAIT; @first (may be NULL) gets first_signaled. */
+int __syncobj_wait(int fd, const uint32_t *handles, uint32_t count, int64_t timeout_nsec,
+		   uint32_t flags, uint32_t *first);
+int __syncobj_reset(int fd, const uint32_t *handles, uint32_t count);
+void syncobj_reset(int fd, const uint32_t *handles, uint32_t count);
+int __syncobj_signal(int fd, const uint32_t *handles, uint32_t count);
+void syncobj_signal(int fd, const uint32_t *handles, uint32_t count);
+int __syncobj_timeline_signal(int fd, const uint32_t *handles, const uint64_t *points,
+			      uint32_t count);
+void syncobj_timeline_signal(int fd, const uint32_t *handles, const uint64_t *points,
+			     uint32_t count);
+int __syncobj_timeline_wait(int fd, const uint32_t *handles, const uint64_t *points,
+			    uint32_t count, int64_t timeout_nsec, uint32_t flags, uint32_t *first);
+int __syncobj_query(int fd, const uint32_t *handles, uint64_t *points, uint32_t count,
+		    uint32_t flags);
+/* QUERY of one syncobj: its last signaled point (or, with LAST_SUBMITTED, last point). */
+uint64_t syncobj_query(int fd, uint32_t handle, uint32_t flags);
+int __syncobj_transfer(int fd, uint32_t dst, uint64_t dst_point, uint32_t src, uint64_t src_point,
+		       uint32_t flags);
+void syncobj_transfer(int fd, uint32_t dst, uint64_t dst_point, uint32_t src, uint64_t src_point,
+		      uint32_t flags);
+int __syncobj_eventfd(int fd, uint32_t handle, uint64_t point, uint32_t flags, int event_fd);
+void syncobj_eventfd(int fd, uint32_t handle, uint64_t point, uint32_t flags, int event_fd);
+
 #endif

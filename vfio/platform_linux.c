@@ -171,6 +171,15 @@ int drm_platform_linux_shmem_fd(const struct drm_shmem *shmem)
 	return shmem->fd;
 }
 
+struct drm_shmem *drm_platform_linux_shmem_lookup(int fd)
+{
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return NULL;
+	return shmem_find(&st);
+}
+
 int drm_platform_linux_shmem_import(int fd, struct drm_shmem **out)
 {
 	const int needed = F_SEAL_SHRINK | F_SEAL_GROW;
@@ -199,7 +208,19 @@ int drm_platform_linux_shmem_import(int fd, struct drm_shmem **out)
 	shmem = calloc(1, sizeof(*shmem));
 	if (!shmem)
 		return -ENOMEM;
-	shmem->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	/*
+	 * A dma-buf exported without DRM_RDWR is a read-only open file; the
+	 * imported GEM object is still writable through its handle, as in the
+	 * kernel, so open the memory again read-write.
+	 */
+	{
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		shmem->fd = open(path, O_RDWR | O_CLOEXEC);
+	}
+	if (shmem->fd < 0)
+		shmem->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	if (shmem->fd < 0) {
 		ret = -errno;
 		free(shmem);

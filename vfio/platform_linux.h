@@ -47,4 +47,12 @@ int drm_platform_linux_shmem_fd(const struct drm_shmem *shmem);
  */
 int drm_platform_linux_shmem_import(int fd, struct drm_shmem **out);
 
+/**
+ * drm_platform_linux_shmem_lookup() - the live shmem of this process whose
+ * memfd @fd is (same st_dev and st_ino), with a new reference; NULL when @fd
+ * is anything else.  Unlike drm_platform_linux_shmem_import() it never
+ * adopts a foreign memfd.
+ */
+struct drm_shmem *drm_platform_linux_shmem_lookup(int fd);
+
 #endif

@@ -22,8 +22,20 @@
  * 4. Syncobj fds.  DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, _FD_TO_HANDLE and
  *    _EVENTFD on a cuse-drm node travel whole over the side channel, with
  *    the fd their struct names attached; the daemon runs them and sends the
- *    new syncobj or sync_file fd back.  Only these five request numbers pay
- *    for the node check; every other ioctl goes straight to the kernel.
+ *    new syncobj or sync_file fd back.
+ *
+ * 5. DMA_BUF_IOCTL_EXPORT_SYNC_FILE on a dma-buf of ours (a memfd named
+ *    cuse-drm-gem): asked of the daemons' side channels, so the fences of a
+ *    buffer are visible through its dma-buf as a sync_file.
+ *
+ * 6. poll(2) and ppoll(2) on such a dma-buf: the kernel's dma_buf_poll()
+ *    reports POLLIN once the buffer's writers are done and POLLOUT once
+ *    everyone is; a memfd is always ready.  The shim polls sync_files of
+ *    those fences instead (one export per poll call).  select(2) and epoll
+ *    are not translated: there a dma-buf of ours is always ready.
+ *
+ * Only these six request numbers pay for a check; every other ioctl goes
+ * straight to the kernel.
  *
  * Everything else goes straight to the next definition (dlsym(RTLD_NEXT)),
  * so the shim is harmless in a process that never touches our nodes.
@@ -33,6 +45,7 @@
  */
 #undef _FORTIFY_SOURCE
 #include <dirent.h>
+#include <poll.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -51,6 +64,7 @@
 #include <unistd.h>
 
 #include <drm.h>
+#include <linux/dma-buf.h>
 
 #include "cuse_drm_uapi.h"
 #include "scm_fd.h"
@@ -107,7 +121,7 @@ static void *real_get(void **slot, const char *name)
 	X(stat) X(stat64) X(lstat) X(lstat64) X(__xstat) X(__xstat64) X(__lxstat)           \
 	X(__lxstat64) X(__fxstatat) X(__fxstatat64) X(fstatat) X(fstatat64) X(statx)        \
 	X(access) X(faccessat) X(readlink) X(readlinkat) X(opendir) X(scandir) X(scandir64) \
-	X(realpath) X(__realpath_chk)
+	X(realpath) X(__realpath_chk) X(poll) X(ppoll)
 #define SLOT(fn) static void *next_##fn;
 SHIM_FUNCS(SLOT)
 #undef SLOT
@@ -344,10 +358,37 @@ static void *cuse_drm_mmap(void *addr, size_t len, int prot, int flags, int fd, 
 	return p;
 }
 
+static int is_cuse_drm_dmabuf(int fd);
+
+/*
+ * mmap(2) of one of our dma-bufs: the kernel's dma_buf_mmap_internal()
+ * refuses a range past the buffer's end with EINVAL, where a memfd would map
+ * it (and fault later).
+ */
+static int dmabuf_range_bad(int fd, size_t len, off_t off)
+{
+	struct stat st;
+	int saved = errno;
+	long r;
+
+	if (!is_cuse_drm_dmabuf(fd))
+		return 0;
+	r = syscall(SYS_fstat, fd, &st);
+	errno = saved;
+	if (r < 0 || off < 0)
+		return 0;
+	return (uint64_t)off > (uint64_t)st.st_size ||
+	       ((len + 4095) & ~(size_t)4095) > (uint64_t)st.st_size - (uint64_t)off;
+}
+
 SHIM_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	if (fd >= 0 && !(flags & MAP_ANONYMOUS) && is_cuse_drm_fd(fd))
 		return cuse_drm_mmap(addr, len, prot, flags, fd, off);
+	if (fd >= 0 && !(flags & MAP_ANONYMOUS) && dmabuf_range_bad(fd, len, off)) {
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
 	return real_mmap(addr, len, prot, flags, fd, off);
 }
 
@@ -355,6 +396,10 @@ SHIM_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, of
 {
 	if (fd >= 0 && !(flags & MAP_ANONYMOUS) && is_cuse_drm_fd(fd))
 		return cuse_drm_mmap(addr, len, prot, flags, fd, (off_t)off);
+	if (fd >= 0 && !(flags & MAP_ANONYMOUS) && dmabuf_range_bad(fd, len, (off_t)off)) {
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
 	return CALL_REAL(MAP_FAILED, mmap64, addr, len, prot, flags, fd, off);
 }
 
@@ -381,6 +426,23 @@ static int cuse_drm_prime_handle_to_fd(int fd, struct drm_prime_handle *args)
 				(args->flags & DRM_CLOEXEC) ? MSG_CMSG_CLOEXEC : 0);
 	if (ret < 0)
 		return ret;
+	if (!(args->flags & DRM_RDWR)) {
+		/*
+		 * Without DRM_RDWR the kernel's dma-buf file is read-only (no
+		 * shared writable mapping, F_GETFL says O_RDONLY).  Reopening the
+		 * memfd through /proc gives a read-only open file of the same
+		 * memory.
+		 */
+		char path[64];
+		int ro;
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", dmabuf);
+		ro = open(path, O_RDONLY | ((args->flags & DRM_CLOEXEC) ? O_CLOEXEC : 0));
+		close(dmabuf);
+		if (ro < 0)
+			return -ENOMEM;
+		dmabuf = ro;
+	}
 	args->fd = dmabuf;
 	return 0;
 }
@@ -444,15 +506,19 @@ static int cuse_drm_syncobj_fd_ioctl(int fd, unsigned long request, void *arg)
 	ssize_t n;
 
 	memset(&req, 0, sizeof(req));
+	memcpy(&argfd, (char *)arg + fd_off, sizeof(argfd));
+	/*
+	 * The fd the ioctl names travels with it, if it is open (else the
+	 * daemon says EBADF/EINVAL).  Look before connecting: the socket may
+	 * take the number of an fd the caller has just closed.
+	 */
+	if (nr != NR_SYNCOBJ_HANDLE_TO_FD && argfd >= 0 && syscall(SYS_fcntl, argfd, F_GETFD) >= 0)
+		sendfd = argfd;
 	s = side_channel_connect(fd, req.token);
 	if (s < 0)
 		return s;
 	req.cmd = (uint32_t)request;
 	memcpy(req.arg, arg, size);
-	memcpy(&argfd, (char *)arg + fd_off, sizeof(argfd));
-	/* The fd the ioctl names travels with it, if it is open (else the daemon says EBADF/EINVAL). */
-	if (nr != NR_SYNCOBJ_HANDLE_TO_FD && argfd >= 0 && syscall(SYS_fcntl, argfd, F_GETFD) >= 0)
-		sendfd = argfd;
 	if (sendfd >= 0)
 		cd_msg_attach_fd(&msg, &ctl, sendfd);
 	do
@@ -504,6 +570,228 @@ static int cuse_drm_syncobj_fd_ioctl(int fd, unsigned long request, void *arg)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* dma-buf fences                                                       */
+/* ------------------------------------------------------------------ */
+
+/* Is @fd one of our dma-bufs: a memfd the daemon named "cuse-drm-gem"? */
+static int is_cuse_drm_dmabuf(int fd)
+{
+	static const char prefix[] = "/memfd:cuse-drm-gem";
+	char path[64], target[64];
+	int saved = errno;
+	long n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = syscall(SYS_readlink, path, target, sizeof(target) - 1);
+	errno = saved;
+	return n >= (long)sizeof(prefix) - 1 && memcmp(target, prefix, sizeof(prefix) - 1) == 0;
+}
+
+/* Ask one daemon's socket @sock_path for the sync_file of dma-buf @fd; -ENODEV: not its buffer. */
+static int dmabuf_export_sync_file_at(const char *sock_path, int fd, struct dma_buf_export_sync_file *arg)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct cuse_drm_dmabuf_req req;
+	struct cuse_drm_ioctl_reply reply;
+	union cd_scm_one_fd ctl;
+	struct iovec iov = { &req, sizeof(req) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+	int s, newfd = -1;
+	ssize_t n;
+
+	if (strlen(sock_path) >= sizeof(addr.sun_path))
+		return -ENODEV;
+	memcpy(addr.sun_path, sock_path, strlen(sock_path) + 1);
+	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -ENODEV;
+	if (connect(s, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		close(s);
+		return -ENODEV;
+	}
+	memset(&req, 0, sizeof(req));
+	req.cmd = DMA_BUF_IOCTL_EXPORT_SYNC_FILE;
+	memcpy(req.arg, arg, sizeof(*arg));
+	cd_msg_attach_fd(&msg, &ctl, fd);
+	do
+		n = sendmsg(s, &msg, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(req)) {
+		close(s);
+		return -ENODEV;
+	}
+	memset(&ctl, 0, sizeof(ctl));
+	memset(&msg, 0, sizeof(msg));
+	iov = (struct iovec){ &reply, sizeof(reply) };
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = ctl.buf;
+	msg.msg_controllen = sizeof(ctl.buf);
+	do
+		n = recvmsg(s, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	close(s);
+	for (c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			memcpy(&newfd, CMSG_DATA(c), sizeof(int));
+			break;
+		}
+	}
+	if (n != (ssize_t)sizeof(reply) || reply.error || newfd < 0) {
+		if (newfd >= 0)
+			close(newfd);
+		return n == (ssize_t)sizeof(reply) && reply.error ? -reply.error : -ENODEV;
+	}
+	arg->fd = newfd;
+	return 0;
+}
+
+/* DMA_BUF_IOCTL_EXPORT_SYNC_FILE: try each daemon's socket until one knows the buffer. */
+static int cuse_drm_dmabuf_export_sync_file(int fd, struct dma_buf_export_sync_file *arg)
+{
+	char buf[1024], path[CUSE_DRM_SOCKET_PATH_LEN];
+	int dir, ret = -ENOTTY;
+	long n;
+
+	dir = (int)syscall(SYS_openat, AT_FDCWD, CUSE_DRM_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return -ENOTTY;
+	while (ret == -ENOTTY && (n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			struct dirent64 *e = (struct dirent64 *)(buf + off);
+			size_t len = strlen(e->d_name);
+
+			off += e->d_reclen;
+			if (len < 6 || strcmp(e->d_name + len - 5, ".sock") != 0)
+				continue;
+			if (snprintf(path, sizeof(path), "%s/%s", CUSE_DRM_RUN_DIR, e->d_name) >=
+			    (int)sizeof(path))
+				continue;
+			ret = dmabuf_export_sync_file_at(path, fd, arg);
+			if (ret != -ENODEV)
+				break;
+			ret = -ENOTTY; /* not that daemon's buffer: as a memfd would answer */
+		}
+	}
+	close(dir);
+	return ret;
+}
+
+/*
+ * poll()/ppoll() with dma-bufs of ours among @fds: each becomes the
+ * sync_file of the fences its events wait for (POLLIN: writers, POLLOUT:
+ * all), polled for POLLIN.  @call runs the real poll on the new array.
+ */
+static int poll_translated(struct pollfd *fds, nfds_t n,
+			   int (*call)(struct pollfd *, nfds_t, const void *), const void *ctx)
+{
+	struct pollfd *p;
+	nfds_t *extra_of, i, extra = 0, ndmabuf = 0;
+	int *in_fd, *out_fd, ret, saved;
+
+	for (i = 0; i < n; i++)
+		if (fds[i].fd >= 0 && (fds[i].events & (POLLIN | POLLOUT)) && is_cuse_drm_dmabuf(fds[i].fd))
+			ndmabuf++;
+	if (!ndmabuf)
+		return call(fds, n, ctx);
+	p = calloc(n * 2, sizeof(*p));
+	in_fd = calloc(n, sizeof(*in_fd));
+	out_fd = calloc(n, sizeof(*out_fd));
+	extra_of = calloc(n, sizeof(*extra_of));
+	if (!p || !in_fd || !out_fd || !extra_of) {
+		free(p), free(in_fd), free(out_fd), free(extra_of);
+		return call(fds, n, ctx);
+	}
+	for (i = 0; i < n; i++) {
+		struct dma_buf_export_sync_file rd = { .flags = DMA_BUF_SYNC_READ, .fd = -1 };
+		struct dma_buf_export_sync_file wr = { .flags = DMA_BUF_SYNC_WRITE, .fd = -1 };
+
+		p[i] = fds[i];
+		in_fd[i] = out_fd[i] = -1;
+		if (fds[i].fd < 0 || !(fds[i].events & (POLLIN | POLLOUT)) || !is_cuse_drm_dmabuf(fds[i].fd))
+			continue;
+		if ((fds[i].events & POLLIN) && cuse_drm_dmabuf_export_sync_file(fds[i].fd, &rd) == 0)
+			in_fd[i] = rd.fd;
+		if ((fds[i].events & POLLOUT) && cuse_drm_dmabuf_export_sync_file(fds[i].fd, &wr) == 0)
+			out_fd[i] = wr.fd;
+		if (in_fd[i] < 0 && out_fd[i] < 0)
+			continue; /* no daemon knows it: poll the memfd itself */
+		p[i] = (struct pollfd){ .fd = in_fd[i] >= 0 ? in_fd[i] : out_fd[i], .events = POLLIN };
+		if (in_fd[i] >= 0 && out_fd[i] >= 0) {
+			extra_of[i] = n + extra;
+			p[n + extra++] = (struct pollfd){ .fd = out_fd[i], .events = POLLIN };
+		}
+	}
+	ret = call(p, n + extra, ctx);
+	saved = errno;
+	if (ret >= 0) {
+		ret = 0;
+		for (i = 0; i < n; i++) {
+			if (in_fd[i] < 0 && out_fd[i] < 0) {
+				fds[i].revents = p[i].revents;
+			} else {
+				short in_ready = in_fd[i] >= 0 && (p[i].revents & POLLIN);
+				short out_ready = out_fd[i] >= 0 &&
+					((in_fd[i] >= 0 ? p[extra_of[i]].revents : p[i].revents) & POLLIN);
+
+				fds[i].revents = (short)((in_ready ? POLLIN : 0) | (out_ready ? POLLOUT : 0));
+			}
+			if (fds[i].revents)
+				ret++;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (in_fd[i] >= 0)
+			close(in_fd[i]);
+		if (out_fd[i] >= 0)
+			close(out_fd[i]);
+	}
+	free(p), free(in_fd), free(out_fd), free(extra_of);
+	errno = saved;
+	return ret;
+}
+
+static int call_poll(struct pollfd *fds, nfds_t n, const void *ctx)
+{
+	int timeout = *(const int *)ctx;
+	__typeof__(&poll) f = REAL(poll);
+
+	if (f)
+		return f(fds, n, timeout);
+	return (int)syscall(SYS_poll, fds, n, timeout);
+}
+
+struct ppoll_args {
+	const struct timespec *timeout;
+	const sigset_t *sigmask;
+};
+
+static int call_ppoll(struct pollfd *fds, nfds_t n, const void *ctx)
+{
+	const struct ppoll_args *a = ctx;
+	__typeof__(&ppoll) f = REAL(ppoll);
+
+	if (f)
+		return f(fds, n, a->timeout, a->sigmask);
+	errno = ENOSYS;
+	return -1;
+}
+
+SHIM_EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout)
+{
+	return poll_translated(fds, n, call_poll, &timeout);
+}
+
+SHIM_EXPORT int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *timeout, const sigset_t *sigmask)
+{
+	struct ppoll_args a = { timeout, sigmask };
+
+	return poll_translated(fds, n, call_ppoll, &a);
+}
+
 SHIM_EXPORT int ioctl(int fd, unsigned long request, ...)
 {
 	va_list ap;
@@ -515,6 +803,16 @@ SHIM_EXPORT int ioctl(int fd, unsigned long request, ...)
 	arg = va_arg(ap, void *);
 	va_end(ap);
 	syncobj = is_syncobj_fd_ioctl(request);
+	if (request == DMA_BUF_IOCTL_EXPORT_SYNC_FILE && arg && is_cuse_drm_dmabuf(fd)) {
+		saved = errno;
+		ret = cuse_drm_dmabuf_export_sync_file(fd, arg);
+		if (ret < 0) {
+			errno = -ret;
+			return -1;
+		}
+		errno = saved;
+		return 0;
+	}
 	if ((request != DRM_IOCTL_PRIME_HANDLE_TO_FD && request != DRM_IOCTL_PRIME_FD_TO_HANDLE &&
 	     !syncobj) || !is_cuse_drm_fd(fd))
 		return real_ioctl(fd, request, arg);

@@ -130,6 +130,14 @@ static int vgem_fence_attach_ioctl(struct drm_device *dev, void *data, struct dr
 	return 0;
 }
 
+/*
+ * A signalled fence's id stays taken, as the kernel's idr_replace(NULL)
+ * leaves it: ids are never reused within a file, and a second signal of the
+ * same id is ENOENT.  This marker holds the place.
+ */
+static char vgem_fence_retired;
+#define VGEM_FENCE_RETIRED ((void *)&vgem_fence_retired)
+
 /** vgem_fence_signal_ioctl() - DRM_IOCTL_VGEM_FENCE_SIGNAL: ENOENT for unknown ids, ETIMEDOUT when already timed out. */
 static int vgem_fence_signal_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
 {
@@ -141,9 +149,10 @@ static int vgem_fence_signal_ioctl(struct drm_device *dev, void *data, struct dr
 
 	if (arg->flags)
 		return -EINVAL;
-	vf = drm_idr_remove(&vfile->fences, arg->fence);
-	if (!vf)
+	vf = drm_idr_find(&vfile->fences, arg->fence);
+	if (!vf || vf == VGEM_FENCE_RETIRED)
 		return -ENOENT;
+	drm_idr_replace(&vfile->fences, arg->fence, VGEM_FENCE_RETIRED);
 	if (vf->fence->signaled)
 		ret = -ETIMEDOUT;
 	vgem_fence_free(vf);
@@ -173,7 +182,8 @@ static void vgem_postclose(struct drm_device *dev, struct drm_file *file)
 
 	while ((id = drm_idr_next(&vfile->fences, id, &p)) != 0) {
 		drm_idr_remove(&vfile->fences, id);
-		vgem_fence_free(p);
+		if (p != VGEM_FENCE_RETIRED)
+			vgem_fence_free(p);
 	}
 	drm_idr_destroy(&vfile->fences);
 	free(vfile);

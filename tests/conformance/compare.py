@@ -9,6 +9,12 @@ subtest is printed; a row is marked
     BETTER ours passes and the kernel does not (a test that disagrees with its oracle),
 and the exit status is 0 when every GAP is listed, with its reason, in
 tests/conformance/known-gaps.txt and every listed gap still is one.
+
+Rows of the syncobj binaries also have a "+syncobj" result (`cuse-drm --syncobj`; the kernel's
+vgem has no syncobjs to compare with).  There every subtest must pass, except one that the
+plain run passes and the syncobj run skips (a test of the feature's absence); anything else is a
+SYNCOBJ FAIL, which fails the comparison like a new gap unless listed in known-gaps.txt as
+binary/subtest+syncobj.
 """
 import argparse
 import json
@@ -25,6 +31,13 @@ def mark(kernel, ours):
     if ours == PASS and kernel != PASS:
         return "BETTER"
     return ""
+
+
+def syncobj_bad(r):
+    s = r.get("ours_syncobj")
+    if not s:
+        return False
+    return s != PASS and not (s == "SKIP" and r["ours"] == PASS)
 
 
 def known_gaps(path):
@@ -63,7 +76,10 @@ def main():
 
     wb = max([len("binary")] + [len(r["binary"]) for r in rows])
     ws = max([len("subtest")] + [len(r["subtest"]) for r in rows])
+    has_sync = any(r.get("ours_syncobj") for r in rows)
     header = f"{'binary':<{wb}}  {'subtest':<{ws}}  {'kernel':<8}  {'ours':<8}"
+    if has_sync:
+        header += f"  {'+syncobj':<8}"
     print(header)
     print("-" * (len(header) + 8))
     gaps = better = 0
@@ -73,7 +89,10 @@ def main():
         better += m == "BETTER"
         if opts.gaps_only and r["kernel"] == r["ours"]:
             continue
-        print(f"{r['binary']:<{wb}}  {r['subtest']:<{ws}}  {r['kernel']:<8}  {r['ours']:<8}  {m}".rstrip())
+        sm = "SYNCOBJ FAIL" if syncobj_bad(r) else ""
+        extra = f"  {r.get('ours_syncobj') or '-':<8}" if has_sync else ""
+        print(f"{r['binary']:<{wb}}  {r['subtest']:<{ws}}  {r['kernel']:<8}  {r['ours']:<8}{extra}  "
+              f"{m or sm}".rstrip())
 
     def count(col, val):
         return sum(r[col] == val for r in rows)
@@ -83,11 +102,22 @@ def main():
           f"{gaps} gap(s) (kernel passes, ours does not), {better} where only ours passes")
     known = known_gaps(opts.known)
     found = {f"{r['binary']}/{r['subtest']}" for r in rows if mark(r["kernel"], r["ours"]) == "GAP"}
-    new, closed = sorted(found - set(known)), sorted(set(known) - found)
+    found |= {f"{r['binary']}/{r['subtest']}+syncobj" for r in rows if syncobj_bad(r)}
+    # Only judge listed gaps of the binaries that ran (--only).
+    ran = {r["binary"] for r in rows}
+    listed = {k for k in known if k.split("/")[0] in ran}
+    new, closed = sorted(found - set(known)), sorted(listed - found)
     for name in sorted(found & set(known)):
         print(f"known gap: {name}: {known[name]}")
+    if has_sync:
+        srows = [r for r in rows if r.get("ours_syncobj")]
+        print(f"+syncobj: {sum(r['ours_syncobj'] == PASS for r in srows)}/{len(srows)} pass, "
+              f"{sum(syncobj_bad(r) for r in srows)} fail")
     for name in new:
-        print(f"NEW GAP: {name} passes on the kernel and not on ours")
+        if name.endswith("+syncobj"):
+            print(f"SYNCOBJ FAIL: {name[:-len('+syncobj')]} does not pass on cuse-drm --syncobj")
+        else:
+            print(f"NEW GAP: {name} passes on the kernel and not on ours")
     for name in closed:
         print(f"CLOSED GAP: {name} is listed in {os.path.relpath(opts.known, ROOT)} but is no longer a gap: "
               "remove it from the list")
