@@ -325,6 +325,23 @@ int drm_gem_mmap_lookup(struct drm_file *file, uint64_t offset, uint64_t len,
 			struct drm_shmem **shmem);
 
 /**
+ * drm_gem_vm_open() - mmap(2) of @len bytes at fake offset @offset on @file,
+ * as drm_gem_mmap() with its drm_gem_vm_open(): drm_gem_mmap_lookup()'s
+ * checks, and then the mapping holds a reference to the object, so the
+ * object (and its mmap offset) outlive its last handle while mapped.  The
+ * reference goes with drm_gem_vm_close() (munmap) or when @file is
+ * released.  Returns as drm_gem_mmap_lookup().
+ */
+int drm_gem_vm_open(struct drm_file *file, uint64_t offset, uint64_t len, struct drm_shmem **shmem);
+
+/**
+ * drm_gem_vm_close() - a mapping made by drm_gem_vm_open() at @offset is
+ * gone (munmap): drop its reference (drm_gem_vm_close()).  Returns 0, or
+ * -ENOENT when @file has no such mapping.
+ */
+int drm_gem_vm_close(struct drm_file *file, uint64_t offset);
+
+/**
  * drm_prime_handle_to_shmem() - PRIME_HANDLE_TO_FD, the core's half: the
  * shareable memory behind @handle, which the front end hands to the client
  * as its dma-buf fd.  @flags as the ioctl's (DRM_CLOEXEC, DRM_RDWR).  On

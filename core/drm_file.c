@@ -225,6 +225,7 @@ int drm_file_open(struct drm_device *dev, enum drm_minor_type type,
 	drm_syncobj_open(file);
 	drm_list_init(&file->fbs);
 	drm_list_init(&file->prime);
+	drm_list_init(&file->vmas);
 	drm_list_init(&file->events);
 
 	drm_platform_mutex_lock(dev->lock);
@@ -287,6 +288,7 @@ void drm_file_release(struct drm_file *file)
 	drm_fb_release(file);
 	drm_syncobj_release(file);
 	drm_gem_release(file);
+	drm_gem_vm_release(file);
 	/* drm_master_release(): forget the file's magic; a dying master stops being master. */
 	if (file->magic && file->master &&
 	    drm_idr_find(&file->master->magic_map, file->magic) == file)

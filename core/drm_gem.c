@@ -243,7 +243,86 @@ int drm_mode_destroy_dumb_ioctl(struct drm_device *dev, void *data, struct drm_f
 	return drm_gem_handle_delete(file, args->handle);
 }
 
+/** struct drm_gem_vma - a client mapping of an object (the kernel's VMA and its object reference). */
+struct drm_gem_vma {
+	struct drm_list_head link;   /* in drm_file.vmas */
+	struct drm_gem_object *obj;  /* a reference */
+	uint64_t offset;
+};
+
+static int drm_gem_mmap_find(struct drm_file *file, uint64_t offset, uint64_t len,
+			     struct drm_gem_object **out);
+
 int drm_gem_mmap_lookup(struct drm_file *file, uint64_t offset, uint64_t len, struct drm_shmem **shmem)
+{
+	struct drm_gem_object *obj;
+	int ret;
+
+	drm_platform_mutex_lock(file->dev->lock);
+	ret = drm_gem_mmap_find(file, offset, len, &obj);
+	if (!ret)
+		*shmem = drm_platform_shmem_get(obj->shmem);
+	drm_platform_mutex_unlock(file->dev->lock);
+	return ret;
+}
+
+int drm_gem_vm_open(struct drm_file *file, uint64_t offset, uint64_t len, struct drm_shmem **shmem)
+{
+	struct drm_gem_vma *vma = calloc(1, sizeof(*vma));
+	struct drm_gem_object *obj;
+	int ret;
+
+	if (!vma)
+		return -ENOMEM;
+	drm_platform_mutex_lock(file->dev->lock);
+	ret = drm_gem_mmap_find(file, offset, len, &obj);
+	if (!ret) {
+		drm_gem_object_get(obj);
+		vma->obj = obj;
+		vma->offset = offset;
+		drm_list_add_tail(&vma->link, &file->vmas);
+		*shmem = drm_platform_shmem_get(obj->shmem);
+	}
+	drm_platform_mutex_unlock(file->dev->lock);
+	if (ret)
+		free(vma);
+	return ret;
+}
+
+int drm_gem_vm_close(struct drm_file *file, uint64_t offset)
+{
+	struct drm_gem_vma *vma;
+	int ret = -ENOENT;
+
+	drm_platform_mutex_lock(file->dev->lock);
+	drm_list_for_each(vma, &file->vmas, struct drm_gem_vma, link) {
+		if (vma->offset == offset) {
+			drm_list_del(&vma->link);
+			drm_gem_object_put(vma->obj);
+			free(vma);
+			ret = 0;
+			break;
+		}
+	}
+	drm_platform_mutex_unlock(file->dev->lock);
+	return ret;
+}
+
+/** drm_gem_vm_release() - the file is closing: its mappings stop holding objects. */
+void drm_gem_vm_release(struct drm_file *file)
+{
+	while (!drm_list_empty(&file->vmas)) {
+		struct drm_gem_vma *vma = drm_container_of(file->vmas.next, struct drm_gem_vma, link);
+
+		drm_list_del(&vma->link);
+		drm_gem_object_put(vma->obj);
+		free(vma);
+	}
+}
+
+/* The object at fake offset @offset that @file may map for @len bytes (drm_gem_mmap()). */
+static int drm_gem_mmap_find(struct drm_file *file, uint64_t offset, uint64_t len,
+			     struct drm_gem_object **out)
 {
 	struct drm_device *dev = file->dev;
 	struct drm_gem_object *obj, *found = NULL;
@@ -251,7 +330,6 @@ int drm_gem_mmap_lookup(struct drm_file *file, uint64_t offset, uint64_t len, st
 	uint32_t id = 0;
 	void *p;
 
-	drm_platform_mutex_lock(dev->lock);
 	drm_list_for_each(obj, &dev->gem_objects, struct drm_gem_object, head) {
 		if (obj->mmap_offset && obj->mmap_offset == offset) {
 			found = obj;
@@ -277,8 +355,7 @@ int drm_gem_mmap_lookup(struct drm_file *file, uint64_t offset, uint64_t len, st
 		ret = -EINVAL;
 		goto out;
 	}
-	*shmem = drm_platform_shmem_get(found->shmem);
+	*out = found;
 out:
-	drm_platform_mutex_unlock(dev->lock);
 	return ret;
 }

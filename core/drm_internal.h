@@ -58,6 +58,7 @@ struct drm_file {
 	struct drm_idr syncobjs;       /* syncobj handle -> struct drm_syncobj */
 	struct drm_list_head fbs;           /* struct drm_framebuffer.file_head */
 	struct drm_list_head prime;         /* PRIME cache: struct drm_prime_member */
+	struct drm_list_head vmas;          /* client mappings: struct drm_gem_vma */
 	struct drm_list_head events;        /* queued struct drm_pending_event */
 	uint32_t event_space;
 	void *driver_priv;
@@ -130,6 +131,7 @@ void drm_gem_object_put(struct drm_gem_object *obj);
 int drm_gem_handle_create(struct drm_file *file, struct drm_gem_object *obj, uint32_t *handle);
 int drm_gem_handle_delete(struct drm_file *file, uint32_t handle);
 void drm_gem_release(struct drm_file *file);
+void drm_gem_vm_release(struct drm_file *file);
 
 /* drm_prime.c */
 void drm_prime_remove_buf_handle(struct drm_file *file, uint32_t handle);

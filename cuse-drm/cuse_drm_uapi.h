@@ -27,6 +27,10 @@
  *                                               error == 0
  *      mmap(addr, length, prot, flags, memfd, 0); close(memfd)
  *
+ *    The mapping holds the GEM object as a kernel VMA does: the shim reports
+ *    munmap(2) of the whole range with a struct cuse_drm_munmap_req, and the
+ *    daemon drops the reference then (or when the DRM file is released).
+ *
  *    One request gets one reply; a connection may carry several requests in
  *    turn.  The token proves that the peer holds the DRM file (it could only
  *    get it by an ioctl on that file), just as mmap(2) of the node would.
@@ -168,6 +172,22 @@ struct cuse_drm_mmap_reply {
 	uint32_t pad;
 };
 
+/**
+ * struct cuse_drm_munmap_req - the client unmapped all of what it mapped at
+ * @offset through the file holding @token (64 bytes).  @op is
+ * CUSE_DRM_MUNMAP; @pad and @reserved are 0.  Answered with a struct
+ * cuse_drm_mmap_reply: 0, ENOENT (no such mapping), EACCES/ENODEV as for mmap.
+ */
+struct cuse_drm_munmap_req {
+	uint8_t token[CUSE_DRM_TOKEN_LEN];
+	uint64_t offset;
+	uint64_t length;
+	uint32_t op;
+	uint32_t pad;
+	uint64_t reserved;
+};
+#define CUSE_DRM_MUNMAP 1
+
 /** cuse_drm_prime_req.op values. */
 #define CUSE_DRM_PRIME_EXPORT 1 /* PRIME_HANDLE_TO_FD */
 #define CUSE_DRM_PRIME_IMPORT 2 /* PRIME_FD_TO_HANDLE */
@@ -262,6 +282,7 @@ struct cuse_drm_dmabuf_req {
 
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 _Static_assert(sizeof(struct cuse_drm_dmabuf_req) == 40, "cuse_drm_dmabuf_req layout");
+_Static_assert(sizeof(struct cuse_drm_munmap_req) == 64, "cuse_drm_munmap_req layout");
 _Static_assert(sizeof(struct cuse_drm_ioctl_req) == 104, "cuse_drm_ioctl_req layout");
 _Static_assert(sizeof(struct cuse_drm_ioctl_reply) == 72, "cuse_drm_ioctl_reply layout");
 _Static_assert(sizeof(struct cuse_drm_token) == 140, "cuse_drm_token layout");

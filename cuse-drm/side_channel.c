@@ -130,7 +130,8 @@ static void handle_mmap(struct cd_daemon *d, struct sc_client *c,
 		send_reply(c->fd, error, 0, -1);
 		return;
 	}
-	ret = drm_gem_mmap_lookup(f->dfile, req->offset, req->length, &shmem);
+	/* The mapping holds the object until the shim reports its munmap. */
+	ret = drm_gem_vm_open(f->dfile, req->offset, req->length, &shmem);
 	cd_file_put(f);
 	if (ret < 0) {
 		drm_dbg("side channel: mmap offset 0x%llx length %llu: %s",
@@ -141,6 +142,25 @@ static void handle_mmap(struct cd_daemon *d, struct sc_client *c,
 	}
 	send_reply(c->fd, 0, 0, drm_platform_linux_shmem_fd(shmem));
 	drm_platform_shmem_put(shmem);
+}
+
+static void handle_munmap(struct cd_daemon *d, struct sc_client *c, const struct cuse_drm_munmap_req *req)
+{
+	struct cd_file *f;
+	int error = 0, ret;
+
+	if (req->op != CUSE_DRM_MUNMAP) {
+		send_reply(c->fd, EINVAL, 0, -1);
+		return;
+	}
+	f = get_file_by_token(d, req->token, c->uid, &error);
+	if (!f) {
+		send_reply(c->fd, error, 0, -1);
+		return;
+	}
+	ret = drm_gem_vm_close(f->dfile, req->offset);
+	cd_file_put(f);
+	send_reply(c->fd, ret < 0 ? -ret : 0, 0, -1);
 }
 
 /* PRIME_HANDLE_TO_FD: the buffer's memfd becomes the client's dma-buf fd. */
@@ -339,6 +359,7 @@ static void handle_request(struct cd_daemon *d, struct sc_client *c)
 		struct cuse_drm_prime_req prime;
 		struct cuse_drm_ioctl_req ioctl;
 		struct cuse_drm_dmabuf_req dmabuf;
+		struct cuse_drm_munmap_req munmap;
 		char bytes[sizeof(struct cuse_drm_ioctl_req) + 1];
 	} buf;
 	union {
@@ -380,6 +401,8 @@ static void handle_request(struct cd_daemon *d, struct sc_client *c)
 		handle_prime(d, c, &buf.prime, nfds ? fds[0] : -1, nfds);
 	} else if ((size_t)n == sizeof(struct cuse_drm_ioctl_req)) {
 		handle_drm_ioctl(d, c, &buf.ioctl, &fds[0], nfds);
+	} else if ((size_t)n == sizeof(struct cuse_drm_munmap_req) && nfds == 0) {
+		handle_munmap(d, c, &buf.munmap);
 	} else if ((size_t)n == sizeof(struct cuse_drm_dmabuf_req)) {
 		handle_dmabuf_ioctl(d, c, &buf.dmabuf, nfds ? fds[0] : -1, nfds);
 	} else {

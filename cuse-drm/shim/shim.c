@@ -46,6 +46,7 @@
 #undef _FORTIFY_SOURCE
 #include <dirent.h>
 #include <poll.h>
+#include <pthread.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -121,7 +122,7 @@ static void *real_get(void **slot, const char *name)
 	X(stat) X(stat64) X(lstat) X(lstat64) X(__xstat) X(__xstat64) X(__lxstat)           \
 	X(__lxstat64) X(__fxstatat) X(__fxstatat64) X(fstatat) X(fstatat64) X(statx)        \
 	X(access) X(faccessat) X(readlink) X(readlinkat) X(opendir) X(scandir) X(scandir64) \
-	X(realpath) X(__realpath_chk) X(poll) X(ppoll)
+	X(realpath) X(__realpath_chk) X(poll) X(ppoll) X(munmap)
 #define SLOT(fn) static void *next_##fn;
 SHIM_FUNCS(SLOT)
 #undef SLOT
@@ -237,9 +238,10 @@ static int real_ioctl(int fd, unsigned long request, void *arg)
 
 /*
  * Connect to the side channel of DRM file @fd and put the file's token in
- * @token; returns the socket or -ENODEV.
+ * @token (and the socket's path in @path, when not NULL); returns the
+ * socket or -ENODEV.
  */
-static int side_channel_connect(int fd, uint8_t token[CUSE_DRM_TOKEN_LEN])
+static int side_channel_connect_path(int fd, uint8_t token[CUSE_DRM_TOKEN_LEN], char *path)
 {
 	struct cuse_drm_token tok;
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
@@ -259,6 +261,32 @@ static int side_channel_connect(int fd, uint8_t token[CUSE_DRM_TOKEN_LEN])
 		return -ENODEV;
 	}
 	memcpy(token, tok.token, CUSE_DRM_TOKEN_LEN);
+	if (path)
+		memcpy(path, tok.socket_path, CUSE_DRM_SOCKET_PATH_LEN);
+	return s;
+}
+
+static int side_channel_connect(int fd, uint8_t token[CUSE_DRM_TOKEN_LEN])
+{
+	return side_channel_connect_path(fd, token, NULL);
+}
+
+/* Connect to the socket at @path; the socket or -ENODEV. */
+static int side_channel_connect_at(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int s;
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return -ENODEV;
+	memcpy(addr.sun_path, path, strlen(path) + 1);
+	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -ENODEV;
+	if (connect(s, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		close(s);
+		return -ENODEV;
+	}
 	return s;
 }
 
@@ -320,16 +348,104 @@ static int side_channel_call(int s, const void *req, size_t len, int sendfd,
 	return 0;
 }
 
-/* Ask the daemon for the memfd behind [off, off+len) of DRM file @fd; -errno on failure. */
-static int fetch_memfd(int fd, uint64_t off, uint64_t len)
+/*
+ * The mappings of GEM objects made through the daemon.  Each holds its
+ * object in the daemon, as a kernel VMA does; once all of it is unmapped
+ * the shim says so (struct cuse_drm_munmap_req).  A mapping split by
+ * partial munmaps is released when its last page goes.  Beyond
+ * SHIM_MAX_MAPPINGS at once, mappings are held until their DRM file closes.
+ */
+#define SHIM_MAX_MAPPINGS 4096
+
+struct shim_mapping {
+	uintptr_t start;
+	size_t len;
+	size_t left;        /* bytes still mapped */
+	uint64_t offset;    /* the fake mmap offset */
+	uint8_t token[CUSE_DRM_TOKEN_LEN];
+	char path[CUSE_DRM_SOCKET_PATH_LEN];
+};
+
+static struct shim_mapping mappings[SHIM_MAX_MAPPINGS];
+static unsigned int nmappings;
+static pthread_mutex_t mappings_lock = PTHREAD_MUTEX_INITIALIZER;
+
+#define PAGE_ROUND(x) (((x) + 4095) & ~(size_t)4095)
+
+/* Tell the daemon that the mapping @m is gone. */
+static void mapping_release(const struct shim_mapping *m)
+{
+	struct cuse_drm_munmap_req req;
+	struct cuse_drm_prime_reply reply;
+	int saved = errno, s = side_channel_connect_at(m->path);
+
+	if (s >= 0) {
+		memset(&req, 0, sizeof(req));
+		memcpy(req.token, m->token, sizeof(req.token));
+		req.offset = m->offset;
+		req.length = m->len;
+		req.op = CUSE_DRM_MUNMAP;
+		side_channel_call(s, &req, sizeof(req), -1, &reply, NULL, 0);
+	}
+	errno = saved;
+}
+
+static void mapping_add(const struct shim_mapping *m)
+{
+	pthread_mutex_lock(&mappings_lock);
+	if (nmappings < SHIM_MAX_MAPPINGS) {
+		mappings[nmappings] = *m;
+		mappings[nmappings].len = PAGE_ROUND(m->len);
+		mappings[nmappings].left = mappings[nmappings].len;
+		__atomic_store_n(&nmappings, nmappings + 1, __ATOMIC_RELAXED);
+	}
+	pthread_mutex_unlock(&mappings_lock);
+}
+
+/* [addr, addr+len) was unmapped: release the mappings that are now all gone. */
+static void mappings_unmapped(void *addr, size_t len)
+{
+	uintptr_t lo = (uintptr_t)addr, hi = lo + PAGE_ROUND(len);
+	struct shim_mapping gone[16];
+	unsigned int ngone = 0, i;
+
+	if (!__atomic_load_n(&nmappings, __ATOMIC_RELAXED))
+		return;
+	pthread_mutex_lock(&mappings_lock);
+	for (i = 0; i < nmappings;) {
+		struct shim_mapping *m = &mappings[i];
+		uintptr_t a = lo > m->start ? lo : m->start;
+		uintptr_t b = hi < m->start + m->len ? hi : m->start + m->len;
+
+		if (a < b)
+			m->left -= b - a < m->left ? b - a : m->left;
+		if (m->left == 0 && ngone < sizeof(gone) / sizeof(gone[0])) {
+			gone[ngone++] = *m;
+			*m = mappings[nmappings - 1];
+			__atomic_store_n(&nmappings, nmappings - 1, __ATOMIC_RELAXED);
+			continue;
+		}
+		i++;
+	}
+	pthread_mutex_unlock(&mappings_lock);
+	for (i = 0; i < ngone; i++)
+		mapping_release(&gone[i]);
+}
+
+/*
+ * Ask the daemon for the memfd behind [off, off+len) of DRM file @fd, which
+ * also makes the daemon hold the object for the mapping; -errno on failure.
+ */
+static int fetch_memfd(int fd, uint64_t off, uint64_t len, struct shim_mapping *m)
 {
 	struct cuse_drm_mmap_req req;
 	struct cuse_drm_prime_reply reply;
 	int s, memfd = -1, ret;
 
-	s = side_channel_connect(fd, req.token);
+	s = side_channel_connect_path(fd, req.token, m->path);
 	if (s < 0)
 		return s;
+	memcpy(m->token, req.token, sizeof(req.token));
 	req.offset = off;
 	req.length = len;
 	ret = side_channel_call(s, &req, sizeof(req), -1, &reply, &memfd, MSG_CMSG_CLOEXEC);
@@ -338,6 +454,7 @@ static int fetch_memfd(int fd, uint64_t off, uint64_t len)
 
 static void *cuse_drm_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
+	struct shim_mapping m;
 	int saved = errno, memfd, err;
 	void *p;
 
@@ -345,7 +462,8 @@ static void *cuse_drm_mmap(void *addr, size_t len, int prot, int flags, int fd, 
 		errno = EINVAL;
 		return MAP_FAILED;
 	}
-	memfd = fetch_memfd(fd, (uint64_t)off, (uint64_t)len);
+	memset(&m, 0, sizeof(m));
+	memfd = fetch_memfd(fd, (uint64_t)off, (uint64_t)len, &m);
 	if (memfd < 0) {
 		errno = -memfd;
 		return MAP_FAILED;
@@ -354,8 +472,24 @@ static void *cuse_drm_mmap(void *addr, size_t len, int prot, int flags, int fd, 
 	p = real_mmap(addr, len, prot, flags, memfd, 0);
 	err = errno;
 	close(memfd);
+	m.start = (uintptr_t)p;
+	m.len = len;
+	m.offset = (uint64_t)off;
+	if (p == MAP_FAILED)
+		mapping_release(&m); /* nothing maps it: the daemon may let go */
+	else
+		mapping_add(&m);
 	errno = p == MAP_FAILED ? err : saved;
 	return p;
+}
+
+SHIM_EXPORT int munmap(void *addr, size_t len)
+{
+	int ret = CALL_REAL(-1, munmap, addr, len);
+
+	if (ret == 0)
+		mappings_unmapped(addr, len);
+	return ret;
 }
 
 static int is_cuse_drm_dmabuf(int fd);

@@ -113,6 +113,39 @@ static void test_mmap_lookup(void **state)
 	drm_file_release(other);
 }
 
+static void test_vm_open_holds_object(void **state)
+{
+	struct test_dev *t = *state;
+	struct drm_mode_create_dumb c = { .width = 64, .height = 64, .bpp = 32 };
+	struct drm_mode_map_dumb m = { 0 };
+	struct drm_gem_close cl = { 0 };
+	struct drm_shmem *shmem = NULL;
+	struct drm_device_stats s;
+
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_CREATE_DUMB, &c), 0);
+	m.handle = cl.handle = c.handle;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_MAP_DUMB, &m), 0);
+	assert_int_equal(drm_gem_vm_open(t->master, m.offset, c.size, &shmem), 0);
+	drm_platform_shmem_put(shmem);
+	/* drm_gem_vm_open(): the mapping holds the object past GEM_CLOSE; its offset stays, EACCES. */
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_GEM_CLOSE, &cl), 0);
+	drm_device_get_stats(t->dev, &s);
+	assert_int_equal(s.gem_objects, 1);
+	assert_int_equal(drm_gem_mmap_lookup(t->master, m.offset, c.size, &shmem), -EACCES);
+	/* munmap: the object goes, and the offset with it. */
+	assert_int_equal(drm_gem_vm_close(t->master, m.offset), 0);
+	assert_int_equal(drm_gem_vm_close(t->master, m.offset), -ENOENT);
+	drm_device_get_stats(t->dev, &s);
+	assert_int_equal(s.gem_objects, 0);
+	assert_int_equal(drm_gem_mmap_lookup(t->master, m.offset, c.size, &shmem), -EINVAL);
+	/* A mapping left at file release is dropped with the file. */
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_CREATE_DUMB, &c), 0);
+	m.handle = c.handle;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_MAP_DUMB, &m), 0);
+	assert_int_equal(drm_gem_vm_open(t->master, m.offset, c.size, &shmem), 0);
+	drm_platform_shmem_put(shmem);
+}
+
 static void test_flink_and_open(void **state)
 {
 	struct test_dev *t = *state;
@@ -245,6 +278,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_create_dumb_errors, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_handles, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_mmap_lookup, test_dev_setup, test_dev_teardown),
+		cmocka_unit_test_setup_teardown(test_vm_open_holds_object, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_flink_and_open, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_prime_core, test_dev_setup, test_dev_teardown),
 	};
