@@ -63,6 +63,12 @@ static bool drm_syncobj_timeline_supported(struct drm_device *dev)
 	return drm_core_check_feature(dev, DRIVER_SYNCOBJ_TIMELINE);
 }
 
+/* The client fds of the running call, or NULL when the front end carries none. */
+static const struct drm_fd_ops *drm_file_fds(const struct drm_file *file)
+{
+	return file->caller ? file->caller->fds : NULL;
+}
+
 struct drm_syncobj *drm_syncobj_get(struct drm_syncobj *syncobj)
 {
 	syncobj->refcount++;
@@ -382,7 +388,7 @@ int drm_syncobj_destroy_ioctl(struct drm_device *dev, void *data, struct drm_fil
 static int drm_syncobj_export_sync_file(struct drm_file *file, uint32_t handle, uint64_t point,
 					int32_t *fd)
 {
-	const struct drm_fd_ops *fds = file->caller ? file->caller->fds : NULL;
+	const struct drm_fd_ops *fds = drm_file_fds(file);
 	struct drm_fence *fence;
 	int ret;
 
@@ -397,16 +403,19 @@ static int drm_syncobj_export_sync_file(struct drm_file *file, uint32_t handle, 
 	return ret;
 }
 
-/** drm_syncobj_handle_to_fd_ioctl() - DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD. */
-int drm_syncobj_handle_to_fd_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
+/*
+ * The checks HANDLE_TO_FD and FD_TO_HANDLE share, in the kernel's order:
+ * the feature, pad, flags; *@point is args->point with the TIMELINE flag,
+ * else 0.  (Both directions use bit 0 for sync_file and bit 1 for timeline.)
+ */
+_Static_assert(DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_TIMELINE == DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_TIMELINE &&
+	       DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE == DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE,
+	       "syncobj handle flags");
+static int drm_syncobj_handle_check(struct drm_device *dev, const struct drm_syncobj_handle_v2 *args,
+				    uint64_t *point)
 {
-	struct drm_syncobj_handle_v2 *args = data;
-	const struct drm_fd_ops *fds = file->caller ? file->caller->fds : NULL;
 	uint32_t valid_flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_TIMELINE |
 			       DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE;
-	struct drm_syncobj *syncobj;
-	uint64_t point = 0;
-	int ret;
 
 	if (!drm_syncobj_supported(dev))
 		return -EOPNOTSUPP;
@@ -414,8 +423,22 @@ int drm_syncobj_handle_to_fd_ioctl(struct drm_device *dev, void *data, struct dr
 		return -EINVAL;
 	if (args->flags & ~valid_flags)
 		return -EINVAL;
-	if (args->flags & DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_TIMELINE)
-		point = args->point;
+	*point = (args->flags & DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_TIMELINE) ? args->point : 0;
+	return 0;
+}
+
+/** drm_syncobj_handle_to_fd_ioctl() - DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD. */
+int drm_syncobj_handle_to_fd_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
+{
+	struct drm_syncobj_handle_v2 *args = data;
+	const struct drm_fd_ops *fds = drm_file_fds(file);
+	struct drm_syncobj *syncobj;
+	uint64_t point;
+	int ret;
+
+	ret = drm_syncobj_handle_check(dev, args, &point);
+	if (ret)
+		return ret;
 	if (args->flags & DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE)
 		return drm_syncobj_export_sync_file(file, args->handle, point, &args->fd);
 	if (point)
@@ -435,7 +458,7 @@ int drm_syncobj_handle_to_fd_ioctl(struct drm_device *dev, void *data, struct dr
 static int drm_syncobj_import_sync_file_fence(struct drm_file *file, int32_t fd, uint32_t handle,
 					      uint64_t point)
 {
-	const struct drm_fd_ops *fds = file->caller ? file->caller->fds : NULL;
+	const struct drm_fd_ops *fds = drm_file_fds(file);
 	struct drm_syncobj *syncobj;
 	struct drm_fence *fence = NULL;
 	int ret;
@@ -465,21 +488,14 @@ static int drm_syncobj_import_sync_file_fence(struct drm_file *file, int32_t fd,
 int drm_syncobj_fd_to_handle_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
 {
 	struct drm_syncobj_handle_v2 *args = data;
-	const struct drm_fd_ops *fds = file->caller ? file->caller->fds : NULL;
-	uint32_t valid_flags = DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_TIMELINE |
-			       DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE;
+	const struct drm_fd_ops *fds = drm_file_fds(file);
 	struct drm_syncobj *syncobj;
-	uint64_t point = 0;
+	uint64_t point;
 	int ret;
 
-	if (!drm_syncobj_supported(dev))
-		return -EOPNOTSUPP;
-	if (args->pad)
-		return -EINVAL;
-	if (args->flags & ~valid_flags)
-		return -EINVAL;
-	if (args->flags & DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_TIMELINE)
-		point = args->point;
+	ret = drm_syncobj_handle_check(dev, args, &point);
+	if (ret)
+		return ret;
 	if (args->flags & DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE)
 		return drm_syncobj_import_sync_file_fence(file, args->fd, args->handle, point);
 	if (point)
@@ -802,6 +818,19 @@ int drm_syncobj_timeline_wait_ioctl(struct drm_device *dev, void *data, struct d
 /* Reset, signal, timelines                                             */
 /* ------------------------------------------------------------------ */
 
+/* RESET and SIGNAL: the feature, pad, a count of at least one, then the handles. */
+static int drm_syncobj_array_args(struct drm_device *dev, struct drm_file *file,
+				  const struct drm_syncobj_array *args, struct drm_syncobj ***syncobjs)
+{
+	if (!drm_syncobj_supported(dev))
+		return -EOPNOTSUPP;
+	if (args->pad != 0)
+		return -EINVAL;
+	if (args->count_handles == 0)
+		return -EINVAL;
+	return drm_syncobj_array_find(file, args->handles, args->count_handles, syncobjs);
+}
+
 /** drm_syncobj_reset_ioctl() - DRM_IOCTL_SYNCOBJ_RESET. */
 int drm_syncobj_reset_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
 {
@@ -809,13 +838,7 @@ int drm_syncobj_reset_ioctl(struct drm_device *dev, void *data, struct drm_file 
 	struct drm_syncobj **syncobjs;
 	int ret;
 
-	if (!drm_syncobj_supported(dev))
-		return -EOPNOTSUPP;
-	if (args->pad != 0)
-		return -EINVAL;
-	if (args->count_handles == 0)
-		return -EINVAL;
-	ret = drm_syncobj_array_find(file, args->handles, args->count_handles, &syncobjs);
+	ret = drm_syncobj_array_args(dev, file, args, &syncobjs);
 	if (ret < 0)
 		return ret;
 	for (uint32_t i = 0; i < args->count_handles; i++)
@@ -831,13 +854,7 @@ int drm_syncobj_signal_ioctl(struct drm_device *dev, void *data, struct drm_file
 	struct drm_syncobj **syncobjs;
 	int ret;
 
-	if (!drm_syncobj_supported(dev))
-		return -EOPNOTSUPP;
-	if (args->pad != 0)
-		return -EINVAL;
-	if (args->count_handles == 0)
-		return -EINVAL;
-	ret = drm_syncobj_array_find(file, args->handles, args->count_handles, &syncobjs);
+	ret = drm_syncobj_array_args(dev, file, args, &syncobjs);
 	if (ret < 0)
 		return ret;
 	for (uint32_t i = 0; i < args->count_handles; i++) {
@@ -977,7 +994,7 @@ out:
 int drm_syncobj_eventfd_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
 {
 	struct drm_syncobj_eventfd *args = data;
-	const struct drm_fd_ops *fds = file->caller ? file->caller->fds : NULL;
+	const struct drm_fd_ops *fds = drm_file_fds(file);
 	struct drm_syncobj_eventfd_entry *e;
 	struct drm_syncobj *syncobj;
 	struct drm_notifier *notifier;

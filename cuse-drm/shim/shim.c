@@ -291,13 +291,14 @@ static int side_channel_connect_at(const char *path)
 }
 
 /*
- * Send @req (@len bytes, with @sendfd attached unless it is -1) on @s, and
- * receive the 8-byte reply into @reply with at most one fd (*@recvfd, else
- * -1; @recv_flags: 0 or MSG_CMSG_CLOEXEC).  Closes @s.  Returns the reply's
- * error as -errno, or -ENODEV when the exchange itself failed.
+ * Send @req (@len bytes, with @sendfd attached unless it is -1) on @s and
+ * receive a reply of exactly @reply_len bytes into @reply, with at most one
+ * fd (*@recvfd, -1 when none came; @recv_flags: 0 or MSG_CMSG_CLOEXEC).
+ * Closes @s.  Returns 0, or -ENODEV when the exchange itself failed (no fd
+ * is left open then).
  */
-static int side_channel_call(int s, const void *req, size_t len, int sendfd,
-			     struct cuse_drm_prime_reply *reply, int *recvfd, int recv_flags)
+static int side_channel_exchange(int s, const void *req, size_t len, int sendfd, void *reply,
+				 size_t reply_len, int *recvfd, int recv_flags)
 {
 	union cd_scm_one_fd ctl;
 	struct iovec iov = { (void *)req, len };
@@ -306,6 +307,7 @@ static int side_channel_call(int s, const void *req, size_t len, int sendfd,
 	int fd = -1;
 	ssize_t n;
 
+	*recvfd = -1;
 	if (sendfd >= 0)
 		cd_msg_attach_fd(&msg, &ctl, sendfd);
 	do
@@ -318,7 +320,7 @@ static int side_channel_call(int s, const void *req, size_t len, int sendfd,
 
 	memset(&ctl, 0, sizeof(ctl));
 	memset(&msg, 0, sizeof(msg));
-	iov = (struct iovec){ reply, sizeof(*reply) };
+	iov = (struct iovec){ reply, reply_len };
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
 	msg.msg_control = ctl.buf;
@@ -334,12 +336,31 @@ static int side_channel_call(int s, const void *req, size_t len, int sendfd,
 			break;
 		}
 	}
-	if (n != (ssize_t)sizeof(*reply) || reply->error != 0 || (recvfd && fd < 0)) {
+	if (n != (ssize_t)reply_len) {
 		if (fd >= 0)
 			close(fd);
-		if (n == (ssize_t)sizeof(*reply) && reply->error > 0)
-			return -reply->error;
 		return -ENODEV;
+	}
+	*recvfd = fd;
+	return 0;
+}
+
+/*
+ * side_channel_exchange() with the 8-byte mmap/PRIME reply: returns the
+ * reply's error as -errno, or -ENODEV; the fd goes to *@recvfd when asked
+ * for (and must come), else is closed.
+ */
+static int side_channel_call(int s, const void *req, size_t len, int sendfd,
+			     struct cuse_drm_prime_reply *reply, int *recvfd, int recv_flags)
+{
+	int fd, ret = side_channel_exchange(s, req, len, sendfd, reply, sizeof(*reply), &fd, recv_flags);
+
+	if (ret)
+		return ret;
+	if (reply->error != 0 || (recvfd && fd < 0)) {
+		if (fd >= 0)
+			close(fd);
+		return reply->error > 0 ? -reply->error : -ENODEV;
 	}
 	if (recvfd)
 		*recvfd = fd;
@@ -631,13 +652,8 @@ static int cuse_drm_syncobj_fd_ioctl(int fd, unsigned long request, void *arg)
 	size_t size = _IOC_SIZE(request), fd_off = nr == NR_SYNCOBJ_EVENTFD ? 16 : 8;
 	struct cuse_drm_ioctl_req req;
 	struct cuse_drm_ioctl_reply reply;
-	union cd_scm_one_fd ctl;
-	struct iovec iov = { &req, sizeof(req) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *c;
 	int s, sendfd = -1, newfd = -1;
 	int32_t argfd;
-	ssize_t n;
 
 	memset(&req, 0, sizeof(req));
 	memcpy(&argfd, (char *)arg + fd_off, sizeof(argfd));
@@ -653,39 +669,10 @@ static int cuse_drm_syncobj_fd_ioctl(int fd, unsigned long request, void *arg)
 		return s;
 	req.cmd = (uint32_t)request;
 	memcpy(req.arg, arg, size);
-	if (sendfd >= 0)
-		cd_msg_attach_fd(&msg, &ctl, sendfd);
-	do
-		n = sendmsg(s, &msg, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof(req)) {
-		close(s);
-		return -ENODEV;
-	}
-	memset(&ctl, 0, sizeof(ctl));
-	memset(&msg, 0, sizeof(msg));
-	iov = (struct iovec){ &reply, sizeof(reply) };
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = ctl.buf;
-	msg.msg_controllen = sizeof(ctl.buf);
 	/* Syncobj and sync_file fds are always close-on-exec (get_unused_fd_flags(O_CLOEXEC)). */
-	do
-		n = recvmsg(s, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	close(s);
-	for (c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-		    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
-			memcpy(&newfd, CMSG_DATA(c), sizeof(int));
-			break;
-		}
-	}
-	if (n != (ssize_t)sizeof(reply)) {
-		if (newfd >= 0)
-			close(newfd);
+	if (side_channel_exchange(s, &req, sizeof(req), sendfd, &reply, sizeof(reply), &newfd,
+				  MSG_CMSG_CLOEXEC) < 0)
 		return -ENODEV;
-	}
 	/* The struct comes back on success and failure alike, as from the kernel. */
 	if (reply.size == size)
 		memcpy(arg, reply.arg, size);
@@ -725,59 +712,23 @@ static int is_cuse_drm_dmabuf(int fd)
 /* Ask one daemon's socket @sock_path for the sync_file of dma-buf @fd; -ENODEV: not its buffer. */
 static int dmabuf_export_sync_file_at(const char *sock_path, int fd, struct dma_buf_export_sync_file *arg)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct cuse_drm_dmabuf_req req;
 	struct cuse_drm_ioctl_reply reply;
-	union cd_scm_one_fd ctl;
-	struct iovec iov = { &req, sizeof(req) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *c;
 	int s, newfd = -1;
-	ssize_t n;
 
-	if (strlen(sock_path) >= sizeof(addr.sun_path))
-		return -ENODEV;
-	memcpy(addr.sun_path, sock_path, strlen(sock_path) + 1);
-	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	s = side_channel_connect_at(sock_path);
 	if (s < 0)
-		return -ENODEV;
-	if (connect(s, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		close(s);
-		return -ENODEV;
-	}
+		return s;
 	memset(&req, 0, sizeof(req));
 	req.cmd = DMA_BUF_IOCTL_EXPORT_SYNC_FILE;
 	memcpy(req.arg, arg, sizeof(*arg));
-	cd_msg_attach_fd(&msg, &ctl, fd);
-	do
-		n = sendmsg(s, &msg, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof(req)) {
-		close(s);
+	if (side_channel_exchange(s, &req, sizeof(req), fd, &reply, sizeof(reply), &newfd,
+				  MSG_CMSG_CLOEXEC) < 0)
 		return -ENODEV;
-	}
-	memset(&ctl, 0, sizeof(ctl));
-	memset(&msg, 0, sizeof(msg));
-	iov = (struct iovec){ &reply, sizeof(reply) };
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = ctl.buf;
-	msg.msg_controllen = sizeof(ctl.buf);
-	do
-		n = recvmsg(s, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	close(s);
-	for (c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-		    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
-			memcpy(&newfd, CMSG_DATA(c), sizeof(int));
-			break;
-		}
-	}
-	if (n != (ssize_t)sizeof(reply) || reply.error || newfd < 0) {
+	if (reply.error || newfd < 0) {
 		if (newfd >= 0)
 			close(newfd);
-		return n == (ssize_t)sizeof(reply) && reply.error ? -reply.error : -ENODEV;
+		return reply.error ? -reply.error : -ENODEV;
 	}
 	arg->fd = newfd;
 	return 0;
