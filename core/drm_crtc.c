@@ -149,6 +149,9 @@ static void crtc_disable(struct drm_crtc *crtc)
 	if (crtc->state.enable && crtc->funcs && crtc->funcs->disable)
 		crtc->funcs->disable(crtc);
 	crtc_complete_flip(crtc);
+	/* drm_crtc_vblank_off(): queued vblank events go out now, waiters wake. */
+	crtc->state.active = false;
+	drm_vblank_off(crtc);
 	primary_plane_set(crtc, NULL, 0, 0, NULL);
 	crtc->state.enable = false;
 	crtc->state.active = false;
@@ -408,6 +411,7 @@ void drm_crtc_handle_vblank(struct drm_crtc *crtc, uint64_t timestamp_ns, uint64
 		crtc->vblank_time_ns = timestamp_ns;
 		if (crtc->flip_pending)
 			crtc_complete_flip(crtc);
+		drm_vblank_handle(crtc);
 	}
 	drm_platform_mutex_unlock(dev->lock);
 }

@@ -21,6 +21,7 @@
 
 #include "core/drm_core.h"
 #include "core/drm_list.h"
+#include "core/drm_wait.h"
 #include "core/platform.h"
 
 /* Driver feature flags; values follow the kernel's enum drm_driver_feature. */
@@ -277,6 +278,7 @@ struct drm_crtc {
 	struct drm_crtc_state state;
 	uint64_t vblank_count;
 	uint64_t vblank_time_ns;
+	struct drm_waitq vblank_queue;   /* blocking WAIT_VBLANKs (drm_vblank.c) */
 	bool flip_pending;
 	struct drm_pending_event *flip_event;
 	void *driver_private;

@@ -92,6 +92,7 @@ int drm_device_create(const struct drm_driver *driver, struct drm_device **out)
 	drm_list_init(&dev->blobs);
 	drm_list_init(&dev->syncobj_eventfds);
 	drm_list_init(&dev->wait_deadlines);
+	drm_list_init(&dev->vblank_events);
 	dev->next_mmap_offset = DRM_FILE_PAGE_OFFSET_START;
 	dev->mode_config.max_width = 8192;
 	dev->mode_config.max_height = 8192;
@@ -170,6 +171,7 @@ void drm_device_get_stats(struct drm_device *dev, struct drm_device_stats *s)
 	for (i = 0; i < dev->num_crtcs; i++)
 		if (dev->crtcs[i]->flip_event)
 			s->pending_events++;
+	s->pending_events += drm_vblank_pending_events(dev);
 	s->has_master = dev->master != NULL;
 	s->syncobjs = dev->num_syncobjs;
 	s->parked_ioctls = dev->num_waits;
@@ -281,6 +283,7 @@ void drm_file_release(struct drm_file *file)
 		dev->driver->postclose(dev, file);
 	/* drm_events_release(): forget events in flight, free queued ones. */
 	drm_crtc_release_events(file);
+	drm_vblank_release_events(file);
 	drm_list_for_each_safe(e, tmp, &file->events, struct drm_pending_event, link) {
 		drm_list_del(&e->link);
 		free(e);

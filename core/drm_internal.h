@@ -34,6 +34,7 @@ struct drm_pending_event {
 	union {
 		struct drm_event base;
 		struct drm_event_vblank vbl;
+		struct drm_event_crtc_sequence seq;
 		unsigned char bytes[64];
 	} ev;
 };
@@ -92,6 +93,7 @@ struct drm_device {
 	uint32_t num_waits;              /* live struct drm_wait_state: parked ioctls */
 	struct drm_list_head syncobj_eventfds; /* eventfd registrations armed on fences */
 	struct drm_list_head wait_deadlines;   /* parked ioctls by deadline (drm_wait.c) */
+	struct drm_list_head vblank_events;    /* events waiting for a vblank (drm_vblank.c) */
 	struct drm_timer *wait_timer;          /* fires at the earliest of them */
 	uint32_t num_crtcs, num_planes, num_encoders, num_connectors;
 	struct drm_crtc *crtcs[DRM_MAX_CRTCS];
@@ -218,6 +220,16 @@ DRM_HANDLER(drm_syncobj_timeline_signal_ioctl);
 DRM_HANDLER(drm_syncobj_query_ioctl);
 DRM_HANDLER(drm_syncobj_transfer_ioctl);
 DRM_HANDLER(drm_syncobj_eventfd_ioctl);
+
+DRM_HANDLER(drm_wait_vblank_ioctl);
+DRM_HANDLER(drm_crtc_get_sequence_ioctl);
+DRM_HANDLER(drm_crtc_queue_sequence_ioctl);
+
+/* drm_vblank.c */
+void drm_vblank_handle(struct drm_crtc *crtc);
+void drm_vblank_off(struct drm_crtc *crtc);
+void drm_vblank_release_events(struct drm_file *file);
+uint32_t drm_vblank_pending_events(struct drm_device *dev);
 
 /* drm_syncobj.c */
 void drm_syncobj_open(struct drm_file *file);

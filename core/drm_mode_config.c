@@ -66,6 +66,7 @@ struct drm_crtc *drm_crtc_create(struct drm_device *dev, struct drm_plane *prima
 	c->primary = primary;
 	c->cursor = cursor;
 	c->funcs = funcs;
+	drm_waitq_init(&c->vblank_queue);
 	drm_object_attach_property(&c->props, dev->prop.active, 0);
 	drm_object_attach_property(&c->props, dev->prop.mode_id, 0);
 	dev->crtcs[dev->num_crtcs++] = c;

@@ -8,6 +8,7 @@ import re
 import signal
 import struct
 import subprocess
+import threading
 import time
 
 import pytest
@@ -261,3 +262,105 @@ def test_daemon_refuses_taken_node_and_unknown_driver(daemon):
                        preexec_fn=lambda: (os.setgid(65534), os.setuid(65534)))
     assert r.returncode != 0 and "root" in r.stderr, r.stderr
 
+
+
+class Vbltest:
+    """libdrm's vbltest: queues a relative vblank event, re-queues one from each event, and
+    prints the event rate every 60 (to stderr).  It stops when stdin is readable, so it gets
+    one that stays open."""
+
+    def __init__(self):
+        self.proc = subprocess.Popen(["stdbuf", "-eL", "vbltest", "-M", "vkms"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lines = []
+        self.reader = threading.Thread(target=lambda: self.lines.extend(self.proc.stdout), daemon=True)
+        self.reader.start()
+
+    def rates(self):
+        return [float(x) for x in re.findall(r"freq: ([\d.]+)Hz", "".join(self.lines))]
+
+    def stop(self):
+        self.proc.stdin.close()
+        self.proc.wait(timeout=20)
+        self.reader.join(5)
+        return self.proc.returncode
+
+
+def test_vbltest_counts_vblank_events(daemon):
+    """libdrm's vbltest, an unmodified client, drives WAIT_VBLANK (query, then RELATIVE|EVENT
+    re-queued from each event) on a lit CRTC: events arrive, never faster than the mode."""
+    rc, out = modetest("-M", "vkms", "-c", "-p")
+    conn, crtc = ids(out)
+    mt = Modetest(["-M", "vkms", "-s", f"{conn}@{crtc}:1024x768"], env=shim_env())
+    try:
+        assert mt.wait_for("setting mode"), mt.output()
+        vt = Vbltest()
+        deadline = time.monotonic() + 30
+        while len(vt.rates()) < 4 and time.monotonic() < deadline and vt.proc.poll() is None:
+            time.sleep(0.2)
+        rc_vt = vt.stop()
+    finally:
+        rc = mt.quit()
+    text = "".join(vt.lines)
+    assert "starting count:" in text, text
+    rates = vt.rates()
+    assert len(rates) >= 4, text
+    # An event comes at most once per vblank (60.004 Hz); one re-queued late waits a frame.
+    assert max(rates[1:]) < 60.5, rates
+    assert rc_vt == 0 and rc == 0, text + mt.output()
+
+
+def _iowr(nr, size):
+    return (3 << 30) | (size << 16) | (ord("d") << 8) | nr
+
+
+WAIT_VBLANK = _iowr(0x3A, 24)
+CRTC_GET_SEQUENCE = _iowr(0x3B, 24)
+
+
+def test_blocking_wait_vblank_waits_for_the_count(daemon):
+    """A blocking WAIT_VBLANK for 30 vblanks ahead parks in the daemon and returns at that
+    count, not before: at 60 Hz that is half a second at least."""
+    rc, out = modetest("-M", "vkms", "-c", "-p")
+    conn, crtc = ids(out)
+    v = bytearray(struct.pack("=IIQQ", 1, 0, 0, 0))  # RELATIVE, 0: a query
+    fd = os.open(daemon.node, os.O_RDWR)
+    with pytest.raises(OSError) as e:
+        fcntl.ioctl(fd, WAIT_VBLANK, v, True)
+    assert e.value.errno == errno.EINVAL  # the CRTC is off: drm_vblank_get() fails
+    os.close(fd)  # the first opener is master: leave that to modetest
+    mt = Modetest(["-M", "vkms", "-s", f"{conn}@{crtc}:1024x768"], env=shim_env())
+    try:
+        assert mt.wait_for("setting mode"), mt.output()
+        fd = os.open(daemon.node, os.O_RDWR)
+        try:
+            # modetest prints that line just before its SETCRTC: wait until the CRTC is lit.
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    fcntl.ioctl(fd, WAIT_VBLANK, v, True)
+                    break
+                except OSError as e:
+                    if e.errno != errno.EINVAL or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
+            start_seq = struct.unpack("=IIqq", v)[1]
+            v = bytearray(struct.pack("=IIQQ", 1, 30, 0, 0))
+            t0 = time.monotonic()
+            fcntl.ioctl(fd, WAIT_VBLANK, v, True)
+            elapsed = time.monotonic() - t0
+            _, seq, sec, usec = struct.unpack("=IIqq", v)
+            g = bytearray(struct.pack("=IIQq", crtc, 0, 0, 0))
+            fcntl.ioctl(fd, CRTC_GET_SEQUENCE, g, True)
+            _, active, gseq, gns = struct.unpack("=IIQq", g)
+        finally:
+            os.close(fd)
+    finally:
+        rc = mt.quit()
+    assert seq >= start_seq + 30, (start_seq, seq)
+    assert elapsed >= 29 / 60.004, elapsed
+    # The reply's time is the vblank's, CLOCK_MONOTONIC (DRM_CAP_TIMESTAMP_MONOTONIC).
+    assert abs(sec + usec / 1e6 - time.clock_gettime(time.CLOCK_MONOTONIC)) < 5
+    assert active == 1 and gseq >= seq and gns >= sec * 10**9
+    assert rc == 0, mt.output()
+    assert daemon.stats()["parked_ioctls"] == 0

@@ -11,6 +11,7 @@
 #include "harness.h"
 #include "core/platform.h"
 #include "core/drm_driver.h"
+#include "core/drm_internal.h"
 
 struct ids {
 	uint32_t crtc, encoder, connector, plane;
@@ -505,6 +506,123 @@ static void test_client_death_frees_everything(void **state)
 	assert_int_equal(c.mode_valid, 0);
 }
 
+struct vbl_wait {
+	struct drm_wait w;
+	volatile int woken;
+};
+
+static void vbl_wake(struct drm_wait *w)
+{
+	((struct vbl_wait *)w)->woken++;
+}
+
+static void test_wait_vblank(void **state)
+{
+	struct test_dev *t = *state;
+	struct ids ids = get_ids(t->master);
+	struct drm_file *render;
+	union drm_wait_vblank v;
+	struct drm_crtc_get_sequence gs = { .crtc_id = ids.crtc };
+	struct drm_crtc_queue_sequence qs = { .crtc_id = ids.crtc, .flags = DRM_CRTC_SEQUENCE_RELATIVE,
+					       .sequence = 1, .user_data = 77 };
+	struct vbl_wait vw = { .w = { .wake = vbl_wake } };
+	struct drm_device_stats st;
+	uint32_t *pixels, pitch, seq;
+	char buf[128];
+	long n;
+
+	/* CRTC off: drm_vblank_get() fails (EINVAL); bad types and pipes are EINVAL too. */
+	memset(&v, 0, sizeof(v));
+	v.request.type = _DRM_VBLANK_RELATIVE;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_WAIT_VBLANK, &v), -EINVAL);
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_CRTC_GET_SEQUENCE, &gs), -EINVAL);
+	gs.crtc_id = 4242;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_CRTC_GET_SEQUENCE, &gs), -ENOENT);
+	gs.crtc_id = ids.crtc;
+	/* Not for render nodes (no DRM_RENDER_ALLOW). */
+	render = test_open(t->dev, DRM_MINOR_RENDER, true);
+	assert_int_equal(test_ioctl(render, DRM_IOCTL_WAIT_VBLANK, &v), -EACCES);
+	drm_file_release(render);
+
+	modeset(t, &ids, &pixels, &pitch);
+	memset(&v, 0, sizeof(v));
+	v.request.type = _DRM_VBLANK_RELATIVE | _DRM_VBLANK_SIGNAL;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_WAIT_VBLANK, &v), -EINVAL);
+	v.request.type = _DRM_VBLANK_RELATIVE | _DRM_VBLANK_FLIP;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_WAIT_VBLANK, &v), -EINVAL);
+	v.request.type = _DRM_VBLANK_RELATIVE | _DRM_VBLANK_SECONDARY;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_WAIT_VBLANK, &v), -EINVAL);
+	v.request.type = _DRM_VBLANK_RELATIVE | (3 << _DRM_VBLANK_HIGH_CRTC_SHIFT);
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_WAIT_VBLANK, &v), -EINVAL);
+
+	/* A query answers the current count; GET_SEQUENCE agrees and says the CRTC is on. */
+	drm_crtc_handle_vblank(t->dev->crtcs[0], drm_platform_time_ns(), 5);
+	memset(&v, 0, sizeof(v));
+	v.request.type = _DRM_VBLANK_RELATIVE;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_WAIT_VBLANK, &v), 0);
+	seq = v.reply.sequence;
+	assert_true(seq >= 5);
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_CRTC_GET_SEQUENCE, &gs), 0);
+	assert_int_equal(gs.active, 1);
+	assert_true(gs.sequence >= seq);
+
+	/* A blocking wait for the next vblank parks, and the vblank answers it. */
+	memset(&v, 0, sizeof(v));
+	v.request.type = _DRM_VBLANK_RELATIVE;
+	v.request.sequence = 1;
+	assert_int_equal(test_ioctl_async(t->master, DRM_IOCTL_WAIT_VBLANK, &v, NULL, &vw.w), -DRM_EPENDING);
+	drm_crtc_handle_vblank(t->dev->crtcs[0], drm_platform_time_ns(), 1);
+	assert_true(vw.woken >= 1);
+	assert_int_equal(test_ioctl_async(t->master, DRM_IOCTL_WAIT_VBLANK, &v, NULL, &vw.w), 0);
+	assert_true(v.reply.sequence >= seq + 1);
+	assert_null(vw.w.state);
+
+	/* An absolute count already passed, with NEXTONMISS: the next one. */
+	memset(&v, 0, sizeof(v));
+	v.request.type = _DRM_VBLANK_ABSOLUTE | _DRM_VBLANK_NEXTONMISS | _DRM_VBLANK_EVENT;
+	v.request.sequence = 1;
+	v.request.signal = 0x1234;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_WAIT_VBLANK, &v), 0);
+	drm_device_get_stats(t->dev, &st);
+	assert_int_equal(st.pending_events, 1);
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_CRTC_QUEUE_SEQUENCE, &qs), 0);
+	drm_crtc_handle_vblank(t->dev->crtcs[0], drm_platform_time_ns(), 1);
+	n = drm_read(t->master, buf, sizeof(buf));
+	assert_int_equal(n, 2 * 32);
+	{
+		struct drm_event_vblank ev;
+		struct drm_event_crtc_sequence cs;
+
+		memcpy(&ev, buf, sizeof(ev));
+		memcpy(&cs, buf + 32, sizeof(cs));
+		assert_int_equal(ev.base.type, DRM_EVENT_VBLANK);
+		assert_int_equal(ev.user_data, 0x1234);
+		assert_int_equal(ev.crtc_id, ids.crtc);
+		assert_int_equal(cs.base.type, DRM_EVENT_CRTC_SEQUENCE);
+		assert_int_equal(cs.user_data, 77);
+		assert_int_equal(cs.sequence, qs.sequence);
+	}
+	/* Turning the CRTC off sends what is queued, and wakes blocked waits. */
+	qs.sequence = 1000;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_CRTC_QUEUE_SEQUENCE, &qs), 0);
+	memset(&v, 0, sizeof(v));
+	v.request.type = _DRM_VBLANK_RELATIVE;
+	v.request.sequence = 1000;
+	vw.woken = 0;
+	assert_int_equal(test_ioctl_async(t->master, DRM_IOCTL_WAIT_VBLANK, &v, NULL, &vw.w), -DRM_EPENDING);
+	{
+		struct drm_mode_crtc off = { .crtc_id = ids.crtc };
+
+		assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_SETCRTC, &off), 0);
+	}
+	assert_true(vw.woken >= 1);
+	assert_int_equal(test_ioctl_async(t->master, DRM_IOCTL_WAIT_VBLANK, &v, NULL, &vw.w), 0);
+	assert_int_equal(drm_read(t->master, buf, sizeof(buf)), 32);
+	drm_device_get_stats(t->dev, &st);
+	assert_int_equal(st.pending_events, 0);
+	assert_int_equal(st.parked_ioctls, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -514,6 +632,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_setcrtc_errors, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_setcrtc_capture, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_page_flip, test_dev_setup, test_dev_teardown),
+		cmocka_unit_test_setup_teardown(test_wait_vblank, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_client_death_frees_everything, test_dev_setup,
 						test_dev_teardown),
 	};
