@@ -3,6 +3,7 @@
 #   make              all binaries and libraries under build/
 #   make test         unit tests (plain, then ASan+UBSan), portability, end-to-end VM test
 #   make demo         daemon + modetest + screenshot -> build/demo/scanout.png
+#                     (DEMO=kmscube: Mesa's kmscube instead of modetest)
 #   make portability  core/ and drivers/ against C11 + DRM uAPI headers only
 
 CC      ?= gcc
@@ -103,7 +104,7 @@ test: deps
 
 demo: deps
 	$(MAKE) all
-	@tests/demo.sh
+	@DEMO=$(DEMO) tests/demo.sh
 
 clean:
 	rm -rf $(B)/obj $(B)/tests $(B)/*.a $(BINS) $(B)/igt $(B)/conformance

@@ -306,7 +306,10 @@ def test_vbltest_counts_vblank_events(daemon):
     rates = vt.rates()
     assert len(rates) >= 4, text
     # An event comes at most once per vblank (60.004 Hz); one re-queued late waits a frame.
-    assert max(rates[1:]) < 60.5, rates
+    # Windows of 60 events are contiguous, so their harmonic mean is the rate over all of
+    # them; one window alone can read high when its start was timed late (see the flip test).
+    windows = rates[1:]
+    assert len(windows) / sum(1.0 / r for r in windows) < 60.2, rates
     assert rc_vt == 0 and rc == 0, text + mt.output()
 
 
@@ -364,3 +367,32 @@ def test_blocking_wait_vblank_waits_for_the_count(daemon):
     assert active == 1 and gseq >= seq and gns >= sec * 10**9
     assert rc == 0, mt.output()
     assert daemon.stats()["parked_ioctls"] == 0
+
+
+def test_kmscube_renders_on_vkms(daemon):
+    """Mesa's kmscube (GBM, kms_swrast with llvmpipe) runs unmodified on our vkms under the
+    shim: it renders its frames, and the scanout shows the cube (pixels other than its grey
+    clear colour in the middle of the screen) turning from one capture to the next."""
+    p = subprocess.Popen(["kmscube", "-D", daemon.node, "-c", "240"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=shim_env())
+    shots = []
+    try:
+        deadline = time.monotonic() + 90
+        while len(shots) < 2 and time.monotonic() < deadline and p.poll() is None:
+            r = subprocess.run([DRMCTL, "screenshot", daemon.node, "-o", "/tmp/kmscube.png"],
+                               capture_output=True, text=True)
+            if r.returncode == 0:
+                img = Image.open("/tmp/kmscube.png").convert("RGB")
+                middle = img.crop((384, 256, 640, 512))
+                cube = sum(1 for px in middle.getdata() if max(abs(c - 128) for c in px) > 8)
+                if cube > 1000 and (not shots or middle.tobytes() != shots[-1]):
+                    shots.append(middle.tobytes())
+            time.sleep(0.3)
+        out, _ = p.communicate(timeout=120)  # stdin closes: kmscube stops
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    frames = [int(n) for n in re.findall(r"Rendered (\d+) frames", out)]
+    assert len(shots) == 2, "the cube never showed, or did not move\n" + out[-2000:]
+    assert frames and max(frames) >= 30, out[-2000:]
