@@ -198,6 +198,7 @@ struct drm_framebuffer {
 	uint32_t offsets[4];
 	uint64_t modifier;
 	uint32_t flags;
+	int32_t hot_x, hot_y;           /* a legacy cursor's hotspot (MODE_CURSOR2) */
 	struct drm_gem_object *obj[4];
 	struct drm_list_head file_head; /* in drm_file.fbs while the file owns it */
 	struct drm_list_head dev_head;  /* in drm_device.fbs */
@@ -276,6 +277,7 @@ struct drm_crtc {
 	uint32_t gamma_size;
 	const struct drm_crtc_funcs *funcs;
 	struct drm_crtc_state state;
+	int32_t cursor_x, cursor_y;     /* the legacy cursor's position (MODE_CURSOR MOVE) */
 	uint64_t vblank_count;
 	uint64_t vblank_time_ns;
 	struct drm_waitq vblank_queue;   /* blocking WAIT_VBLANKs (drm_vblank.c) */

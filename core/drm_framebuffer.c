@@ -150,8 +150,13 @@ static bool drm_any_plane_has_format(struct drm_device *dev, uint32_t format)
 	return false;
 }
 
-/* drm_mode_addfb2(): check, look up the GEM objects, create and hand to the file. */
-static int drm_mode_addfb2(struct drm_device *dev, struct drm_mode_fb_cmd2 *r, struct drm_file *file)
+/*
+ * drm_internal_framebuffer_create(): check @r, look up its GEM objects in
+ * @file and create the framebuffer, with one reference for the caller and
+ * no owner (the legacy cursor's fbs are such).
+ */
+int drm_internal_framebuffer_create(struct drm_device *dev, const struct drm_mode_fb_cmd2 *r,
+				    struct drm_file *file, struct drm_framebuffer **out)
 {
 	const struct drm_mode_config *mc = &dev->mode_config;
 	const struct drm_format_info *info;
@@ -209,21 +214,34 @@ static int drm_mode_addfb2(struct drm_device *dev, struct drm_mode_fb_cmd2 *r, s
 	}
 	fb->dev = dev;
 	fb->refcount = 1;
-	fb->owner = file;
 	fb->format = info;
 	fb->width = r->width;
 	fb->height = r->height;
 	fb->modifier = (r->flags & DRM_MODE_FB_MODIFIERS) ? r->modifier[0] : DRM_FORMAT_MOD_LINEAR;
 	fb->flags = r->flags;
 	drm_list_add_tail(&fb->dev_head, &dev->fbs);
-	drm_list_add_tail(&fb->file_head, &file->fbs);
-	r->fb_id = fb->base.id;
+	drm_list_init(&fb->file_head);
+	*out = fb;
 	return 0;
 fail:
 	for (i = 0; i < 4; i++)
 		drm_gem_object_put(fb->obj[i]);
 	free(fb);
 	return ret;
+}
+
+/* drm_mode_addfb2(): create the framebuffer and hand it to the file, which owns it. */
+static int drm_mode_addfb2(struct drm_device *dev, struct drm_mode_fb_cmd2 *r, struct drm_file *file)
+{
+	struct drm_framebuffer *fb;
+	int ret = drm_internal_framebuffer_create(dev, r, file, &fb);
+
+	if (ret)
+		return ret;
+	fb->owner = file;
+	drm_list_add_tail(&fb->file_head, &file->fbs);
+	r->fb_id = fb->base.id;
+	return 0;
 }
 
 /** drm_mode_addfb_ioctl() - DRM_IOCTL_MODE_ADDFB: legacy bpp/depth converted to a fourcc. */

@@ -154,6 +154,8 @@ int drm_mode_object_get_properties(struct drm_device *dev, struct drm_file *file
 				   uint64_t values_ptr, uint32_t *count_props);
 
 /* drm_framebuffer.c */
+int drm_internal_framebuffer_create(struct drm_device *dev, const struct drm_mode_fb_cmd2 *r,
+				    struct drm_file *file, struct drm_framebuffer **out);
 struct drm_framebuffer *drm_framebuffer_lookup(struct drm_device *dev, uint32_t id);
 void drm_framebuffer_get(struct drm_framebuffer *fb);
 void drm_framebuffer_put(struct drm_framebuffer *fb);
@@ -161,6 +163,9 @@ void drm_framebuffer_remove(struct drm_framebuffer *fb);
 void drm_fb_release(struct drm_file *file);
 int drm_framebuffer_check_src_coords(uint32_t src_x, uint32_t src_y, uint32_t src_w,
 				     uint32_t src_h, const struct drm_framebuffer *fb);
+
+/* drm_plane.c */
+void drm_plane_disable(struct drm_plane *plane);
 
 /* drm_crtc.c */
 void drm_crtc_disable_for_fb(struct drm_device *dev, struct drm_framebuffer *fb);
@@ -221,6 +226,8 @@ DRM_HANDLER(drm_syncobj_query_ioctl);
 DRM_HANDLER(drm_syncobj_transfer_ioctl);
 DRM_HANDLER(drm_syncobj_eventfd_ioctl);
 
+DRM_HANDLER(drm_mode_cursor_ioctl);
+DRM_HANDLER(drm_mode_cursor2_ioctl);
 DRM_HANDLER(drm_wait_vblank_ioctl);
 DRM_HANDLER(drm_crtc_get_sequence_ioctl);
 DRM_HANDLER(drm_crtc_queue_sequence_ioctl);

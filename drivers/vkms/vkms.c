@@ -2,8 +2,9 @@
  * vkms.c - a virtual display, after the kernel's drivers/gpu/drm/vkms.
  *
  * One Virtual connector (connected, with an EDID we generate that prefers
- * 1024x768), one Virtual encoder, one CRTC and one primary plane taking
- * XRGB8888 and ARGB8888.  Vblank comes from a periodic platform timer at the
+ * 1024x768), one Virtual encoder, one CRTC, one primary plane taking
+ * XRGB8888 and ARGB8888 and one ARGB8888 cursor plane (the kernel's default
+ * configuration: enable_cursor=1, no overlays).  Vblank comes from a periodic platform timer at the
  * mode's frame duration, as vkms's hrtimer (vkms_crtc.c), and its expiry time
  * is the vblank timestamp.  The composer (vkms_composer.c) makes the CRTC's
  * output image for capture.
@@ -47,6 +48,11 @@ static const uint32_t vkms_primary_formats[] = {
 	DRM_FORMAT_ARGB8888,
 };
 
+/* vkms_plane.c: vkms_cursor_formats. */
+static const uint32_t vkms_cursor_formats[] = {
+	DRM_FORMAT_ARGB8888,
+};
+
 /* The connector's EDID: a 96 dpi monitor named "vkms" preferring 1024x768@60. */
 static int vkms_connector_init_edid(struct drm_connector *conn)
 {
@@ -72,7 +78,7 @@ static int vkms_load(struct drm_device *dev)
 	struct drm_mode_config *mc = drm_dev_mode_config(dev);
 	struct vkms_device *vkms = calloc(1, sizeof(*vkms));
 	struct vkms_output *out;
-	struct drm_plane *primary;
+	struct drm_plane *primary, *cursor;
 	struct drm_encoder *enc;
 
 	if (!vkms)
@@ -92,7 +98,12 @@ static int vkms_load(struct drm_device *dev)
 				   sizeof(vkms_primary_formats) / sizeof(vkms_primary_formats[0]));
 	if (!primary)
 		return -ENOMEM;
-	out->crtc = drm_crtc_create(dev, primary, NULL, &vkms_crtc_funcs);
+	/* vkms's default configuration has a cursor plane (enable_cursor). */
+	cursor = drm_plane_create(dev, 1, DRM_PLANE_TYPE_CURSOR, vkms_cursor_formats,
+				  sizeof(vkms_cursor_formats) / sizeof(vkms_cursor_formats[0]));
+	if (!cursor)
+		return -ENOMEM;
+	out->crtc = drm_crtc_create(dev, primary, cursor, &vkms_crtc_funcs);
 	if (!out->crtc)
 		return -ENOMEM;
 	out->crtc->driver_private = out;

@@ -14,7 +14,8 @@
 #include "core/drm_internal.h"
 
 struct ids {
-	uint32_t crtc, encoder, connector, plane;
+	uint32_t crtc, encoder, connector, plane, cursor;
+	uint32_t planes[2];
 };
 
 static struct ids get_ids(struct drm_file *f)
@@ -34,10 +35,12 @@ static struct ids get_ids(struct drm_file *f)
 	r.count_fbs = 0;
 	assert_int_equal(test_ioctl(f, DRM_IOCTL_MODE_GETRESOURCES, &r), 0);
 	assert_int_equal(test_ioctl(f, DRM_IOCTL_SET_CLIENT_CAP, &cap), 0);
-	pr.count_planes = 1;
-	pr.plane_id_ptr = test_ptr(&ids.plane);
+	pr.count_planes = 2;
+	pr.plane_id_ptr = test_ptr(ids.planes);
 	assert_int_equal(test_ioctl(f, DRM_IOCTL_MODE_GETPLANERESOURCES, &pr), 0);
-	assert_int_equal(pr.count_planes, 1);
+	assert_int_equal(pr.count_planes, 2); /* primary, cursor */
+	ids.plane = ids.planes[0];
+	ids.cursor = ids.planes[1];
 	return ids;
 }
 
@@ -623,6 +626,92 @@ static void test_wait_vblank(void **state)
 	assert_int_equal(st.parked_ioctls, 0);
 }
 
+static void test_cursor(void **state)
+{
+	struct test_dev *t = *state;
+	struct ids ids = get_ids(t->master);
+	struct drm_file *other = test_open(t->dev, DRM_MINOR_PRIMARY, true);
+	uint32_t *px, pitch, *cur, cpitch, bo, x, y;
+	uint32_t *shot = malloc(1024 * 768 * 4);
+	struct drm_mode_cursor c = { .crtc_id = ids.crtc };
+	struct drm_mode_cursor2 c2 = { .crtc_id = ids.crtc };
+	struct drm_mode_get_plane gp = { .plane_id = ids.cursor };
+	uint64_t csize;
+
+	/* drm_mode_cursor_common(): flags, then the CRTC; MASTER only. */
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_CURSOR, &c), -EINVAL);
+	c.flags = 4;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_CURSOR, &c), -EINVAL);
+	c.flags = DRM_MODE_CURSOR_MOVE;
+	c.crtc_id = 4242;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_CURSOR, &c), -ENOENT);
+	c.crtc_id = ids.crtc;
+	assert_int_equal(test_ioctl(other, DRM_IOCTL_MODE_CURSOR, &c), -EACCES);
+	drm_file_release(other);
+
+	modeset(t, &ids, &px, &pitch);
+	for (y = 0; y < 768; y++)
+		for (x = 0; x < 1024; x++)
+			px[y * (pitch / 4) + x] = 0x00204060u;
+	{
+		struct drm_mode_create_dumb d = { .width = 64, .height = 64, .bpp = 32 };
+
+		assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_CREATE_DUMB, &d), 0);
+		bo = d.handle;
+		cpitch = d.pitch;
+		csize = d.size;
+	}
+	cur = test_map(t->master, bo, csize);
+	/* Premultiplied ARGB: opaque white in the top-left quarter, half-transparent red elsewhere. */
+	for (y = 0; y < 64; y++)
+		for (x = 0; x < 64; x++)
+			cur[y * (cpitch / 4) + x] = (x < 32 && y < 32) ? 0xffffffffu : 0x80800000u;
+
+	c.flags = DRM_MODE_CURSOR_BO | DRM_MODE_CURSOR_MOVE;
+	c.handle = 4242;
+	c.width = c.height = 64;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_CURSOR, &c), -ENOENT);
+	c.handle = bo;
+	c.x = 100;
+	c.y = 50;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_CURSOR, &c), 0);
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_GETPLANE, &gp), 0);
+	assert_int_equal(gp.crtc_id, ids.crtc);
+	assert_true(gp.fb_id != 0);
+	assert_int_equal(drm_crtc_capture(t->dev, 0, shot, 1024, 768), 0);
+	assert_int_equal(shot[50 * 1024 + 100], 0xffffffffu);          /* opaque cursor */
+	/* 0x80 red over 0x204060: r = 0x80 + 0x20 * 127/255, g = 0x40 * 127/255, b = 0x60 * 127/255. */
+	assert_int_equal(shot[(50 + 40) * 1024 + 100 + 40], 0xff902030u);
+	assert_int_equal(shot[(50 + 64) * 1024 + 100], 0xff204060u);   /* below it: the primary */
+	/* MOVE alone keeps the image; off the top-left edge is fine (vkms can position). */
+	c.flags = DRM_MODE_CURSOR_MOVE;
+	c.x = -32;
+	c.y = -32;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_CURSOR, &c), 0);
+	assert_int_equal(drm_crtc_capture(t->dev, 0, shot, 1024, 768), 0);
+	assert_int_equal(shot[0], 0xff902030u);                        /* the red part at (0,0) */
+	assert_int_equal(shot[50 * 1024 + 100], 0xff204060u);
+	/* CURSOR2 with its hotspot; BO with handle 0 turns the cursor off. */
+	c2.flags = DRM_MODE_CURSOR_BO;
+	c2.handle = bo;
+	c2.width = c2.height = 64;
+	c2.hot_x = 3;
+	c2.hot_y = 4;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_CURSOR2, &c2), 0);
+	c2.handle = 0;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_CURSOR2, &c2), 0);
+	gp.count_format_types = 0; /* else GETPLANE copies the formats to format_type_ptr 0: EFAULT */
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_GETPLANE, &gp), 0);
+	assert_int_equal(gp.fb_id, 0);
+	assert_int_equal(drm_crtc_capture(t->dev, 0, shot, 1024, 768), 0);
+	assert_int_equal(shot[0], 0xff204060u);
+	/* A buffer too small for the size asked: drm_internal_framebuffer_create() says EINVAL. */
+	c2.handle = bo;
+	c2.width = c2.height = 128;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_CURSOR2, &c2), -EINVAL);
+	free(shot);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -633,6 +722,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_setcrtc_capture, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_page_flip, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_wait_vblank, test_dev_setup, test_dev_teardown),
+		cmocka_unit_test_setup_teardown(test_cursor, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_client_death_frees_everything, test_dev_setup,
 						test_dev_teardown),
 	};

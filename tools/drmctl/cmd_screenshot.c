@@ -4,7 +4,14 @@
  *
  * The CRTC's framebuffer is looked up with GETFB2 (or GETFB), its GEM handle
  * mapped as a dumb buffer (MODE_MAP_DUMB + mmap), cropped to the CRTC's
- * viewport and converted to 8-bit RGB.
+ * viewport and converted to 8-bit RGB.  Then the other planes on that CRTC
+ * (overlays by zpos, then the cursor) are blended over it as a KMS composer
+ * does: at their CRTC_X/Y/W/H rectangle, sampling their SRC_* rectangle
+ * (nearest pixel), ARGB formats as premultiplied alpha (the "pixel blend
+ * mode" default).  So the picture is the composed output, all planes
+ * included, for any atomic driver whose buffers are dumb buffers.  (Plane
+ * positions are atomic properties: on a driver without atomic modesetting
+ * only the primary plane is captured.)
  */
 #include <errno.h>
 #include <getopt.h>
@@ -416,6 +423,182 @@ static uint8_t *read_scanout(int fd, const char *path, const struct scanout *s,
 	return img;
 }
 
+/* ---- the other planes ---- */
+
+/** A plane to blend: its fb and where it goes (properties of DRM_MODE_OBJECT_PLANE). */
+struct overlay {
+	uint32_t plane_id, fb_id;
+	uint64_t type, zpos;
+	int64_t crtc_x, crtc_y;
+	uint64_t crtc_w, crtc_h, src_x, src_y, src_w, src_h;
+};
+
+static void plane_props(int fd, struct overlay *o)
+{
+	drmModeObjectPropertiesPtr props = drmModeObjectGetProperties(fd, o->plane_id, DRM_MODE_OBJECT_PLANE);
+
+	o->zpos = o->plane_id;
+	for (uint32_t i = 0; props && i < props->count_props; i++) {
+		drmModePropertyPtr p = drmModeGetProperty(fd, props->props[i]);
+		uint64_t v = props->prop_values[i];
+
+		if (!p)
+			continue;
+		if (!strcmp(p->name, "type"))
+			o->type = v;
+		else if (!strcmp(p->name, "zpos"))
+			o->zpos = v;
+		else if (!strcmp(p->name, "CRTC_X"))
+			o->crtc_x = (int32_t)v;
+		else if (!strcmp(p->name, "CRTC_Y"))
+			o->crtc_y = (int32_t)v;
+		else if (!strcmp(p->name, "CRTC_W"))
+			o->crtc_w = v;
+		else if (!strcmp(p->name, "CRTC_H"))
+			o->crtc_h = v;
+		else if (!strcmp(p->name, "SRC_X"))
+			o->src_x = v >> 16;
+		else if (!strcmp(p->name, "SRC_Y"))
+			o->src_y = v >> 16;
+		else if (!strcmp(p->name, "SRC_W"))
+			o->src_w = v >> 16;
+		else if (!strcmp(p->name, "SRC_H"))
+			o->src_h = v >> 16;
+		drmModeFreeProperty(p);
+	}
+	drmModeFreeObjectProperties(props);
+}
+
+/* One 8-bit channel of premultiplied "over". */
+static uint8_t over(unsigned int src, unsigned int dst, unsigned int a)
+{
+	unsigned int v = src + (dst * (255 - a) + 127) / 255;
+
+	return v > 255 ? 255 : (uint8_t)v;
+}
+
+/* Blend plane @o (fb read through @s2) over the w*h RGB @img. */
+static int blend_plane(int fd, const char *path, const struct overlay *o, uint8_t *img, uint32_t w, uint32_t h)
+{
+	struct scanout s2 = { .fb_id = o->fb_id };
+	struct drm_mode_map_dumb map = { 0 };
+	const struct pixfmt *pf;
+	uint8_t *base = MAP_FAILED, px[3];
+	size_t len = 0;
+	int alpha, ret = -1;
+
+	/* The plane may have moved on to another fb since GETPLANE (a blinking cursor): skip it. */
+	{
+		drmModeFB2Ptr probe = drmModeGetFB2(fd, o->fb_id);
+
+		if (!probe && errno == ENOENT)
+			return 0;
+		drmModeFreeFB2(probe);
+	}
+	if (get_fb(fd, path, &s2) != 0)
+		return -1;
+	pf = find_pixfmt(s2.format);
+	if (!pf || !s2.handles[0] || (s2.has_modifier && s2.modifier != DRM_FORMAT_MOD_LINEAR)) {
+		drmctl_err("%s: plane %u: framebuffer %u cannot be read (format, modifier or no handle)",
+			   path, o->plane_id, o->fb_id);
+		goto out;
+	}
+	alpha = s2.format == DRM_FORMAT_ARGB8888 || s2.format == DRM_FORMAT_ABGR8888 ||
+		s2.format == DRM_FORMAT_BGRA8888 || s2.format == DRM_FORMAT_RGBA8888;
+	map.handle = s2.handles[0];
+	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map) != 0) {
+		drmctl_err("%s: plane %u: MODE_MAP_DUMB: %m", path, o->plane_id);
+		goto out;
+	}
+	len = (size_t)s2.offset + (size_t)s2.pitch * s2.height;
+	base = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, map.offset);
+	if (base == MAP_FAILED) {
+		drmctl_err("%s: plane %u: mmap: %m", path, o->plane_id);
+		goto out;
+	}
+	for (uint64_t y = 0; y < o->crtc_h; y++) {
+		int64_t dy = o->crtc_y + (int64_t)y;
+		uint64_t sy = o->src_y + (o->src_h ? y * o->src_h / o->crtc_h : y);
+
+		if (dy < 0 || dy >= (int64_t)h || sy >= s2.height)
+			continue;
+		for (uint64_t x = 0; x < o->crtc_w; x++) {
+			int64_t dx = o->crtc_x + (int64_t)x;
+			uint64_t sx = o->src_x + (o->src_w ? x * o->src_w / o->crtc_w : x);
+			const uint8_t *src = base + s2.offset + (size_t)s2.pitch * sy + (size_t)sx * pf->cpp;
+			uint8_t *d = img + ((size_t)dy * w + (size_t)dx) * 3;
+			unsigned int a = 255;
+
+			if (dx < 0 || dx >= (int64_t)w || sx >= s2.width)
+				continue;
+			pf->to_rgb(src, px, 1);
+			/* The four alpha layouts above keep alpha in the byte the format names first. */
+			if (alpha)
+				a = s2.format == DRM_FORMAT_ARGB8888 || s2.format == DRM_FORMAT_ABGR8888 ? src[3] : src[0];
+			d[0] = over(px[0], d[0], a);
+			d[1] = over(px[1], d[1], a);
+			d[2] = over(px[2], d[2], a);
+		}
+	}
+	ret = 0;
+out:
+	if (base != MAP_FAILED)
+		munmap(base, len);
+	drmctl_gem_close(fd, s2.handles, 4);
+	return ret;
+}
+
+static int overlay_cmp(const void *a, const void *b)
+{
+	const struct overlay *x = a, *y = b;
+	/* Overlays by zpos, cursors on top (DRM_PLANE_TYPE_CURSOR is 2, OVERLAY 0). */
+	int kx = x->type == DRM_PLANE_TYPE_CURSOR, ky = y->type == DRM_PLANE_TYPE_CURSOR;
+
+	if (kx != ky)
+		return kx - ky;
+	return x->zpos < y->zpos ? -1 : x->zpos > y->zpos;
+}
+
+/* Blend every non-primary plane on CRTC @s->crtc_id over @img (its viewport). */
+static int compose_planes(int fd, const char *path, const struct scanout *s, uint8_t *img)
+{
+	drmModePlaneResPtr pres;
+	struct overlay *ov;
+	uint32_t n = 0;
+	int ret = 0;
+
+	/*
+	 * A plane's position (CRTC_X/Y/W/H, SRC_*) is an atomic property: only
+	 * atomic clients see it, and only atomic drivers let a client be one.
+	 * Without it only the primary plane can be placed.
+	 */
+	drmSetClientCap(fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1);
+	if (drmSetClientCap(fd, DRM_CLIENT_CAP_ATOMIC, 1) != 0)
+		return 0;
+	pres = drmModeGetPlaneResources(fd);
+	if (!pres)
+		return 0; /* no planes API: the primary is all there is */
+	ov = calloc(pres->count_planes ? pres->count_planes : 1, sizeof(*ov));
+	for (uint32_t i = 0; ov && i < pres->count_planes; i++) {
+		drmModePlanePtr p = drmModeGetPlane(fd, pres->planes[i]);
+
+		if (p && p->crtc_id == s->crtc_id && p->fb_id && p->fb_id != s->fb_id) {
+			ov[n] = (struct overlay){ .plane_id = p->plane_id, .fb_id = p->fb_id };
+			plane_props(fd, &ov[n]);
+			if (ov[n].type != DRM_PLANE_TYPE_PRIMARY)
+				n++;
+		}
+		drmModeFreePlane(p);
+	}
+	if (ov)
+		qsort(ov, n, sizeof(*ov), overlay_cmp);
+	for (uint32_t i = 0; i < n && ret == 0; i++)
+		ret = blend_plane(fd, path, &ov[i], img, s->w, s->h);
+	free(ov);
+	drmModeFreePlaneResources(pres);
+	return ret;
+}
+
 /* ---- PNG ---- */
 
 static void write_rows(png_structp png, const uint8_t *rgb, uint32_t w,
@@ -528,6 +711,10 @@ int drmctl_cmd_screenshot(int argc, char **argv)
 		pf = check_fb(path, &s);
 		if (pf)
 			img = read_scanout(fd, path, &s, pf);
+		if (img && compose_planes(fd, path, &s, img) != 0) {
+			free(img);
+			img = NULL;
+		}
 		drmctl_gem_close(fd, s.handles, 4);
 	}
 	drmModeFreeResources(res);
