@@ -70,6 +70,14 @@ def test_edid_passes_edid_decode(daemon):
     assert "DTD 1:  1024x768" in r.stdout, r.stdout
 
 
+def vkms_modetest(*flags, env=None):
+    """modetest -M vkms setting 1024x768 on vkms's connector and CRTC, with @flags (-v, -C)."""
+    rc, out = modetest("-M", "vkms", "-c", "-p")
+    assert rc == 0, out
+    conn, crtc = ids(out)
+    return Modetest(["-M", "vkms", "-s", f"{conn}@{crtc}:1024x768", *flags], env=env or shim_env())
+
+
 SMPTE_TOP = [(192, 192, 192), (192, 192, 0), (0, 192, 192), (0, 192, 0),
              (192, 0, 192), (192, 0, 0), (0, 0, 192)]
 
@@ -222,9 +230,7 @@ def test_first_opener_is_master_as_drmIsMaster_sees_it(daemon):
 
 def test_sigkill_client_leaves_nothing(daemon):
     baseline = daemon.stats()
-    rc, out = modetest("-M", "vkms", "-c", "-p")
-    conn, crtc = ids(out)
-    mt = Modetest(["-M", "vkms", "-s", f"{conn}@{crtc}:1024x768", "-v"], env=shim_env())
+    mt = vkms_modetest("-v")
     try:
         assert mt.wait_for("setting mode"), mt.output()
         time.sleep(1)
@@ -289,9 +295,7 @@ class Vbltest:
 def test_vbltest_counts_vblank_events(daemon):
     """libdrm's vbltest, an unmodified client, drives WAIT_VBLANK (query, then RELATIVE|EVENT
     re-queued from each event) on a lit CRTC: events arrive, never faster than the mode."""
-    rc, out = modetest("-M", "vkms", "-c", "-p")
-    conn, crtc = ids(out)
-    mt = Modetest(["-M", "vkms", "-s", f"{conn}@{crtc}:1024x768"], env=shim_env())
+    mt = vkms_modetest()
     try:
         assert mt.wait_for("setting mode"), mt.output()
         vt = Vbltest()
@@ -439,9 +443,7 @@ def test_drmctl_screenshot_composes_the_cursor_plane():
 def test_modetest_cursor_runs(daemon):
     """modetest -C moves and toggles a cursor through MODE_CURSOR some hundred times a second;
     every call must succeed (modetest reports failures) and the daemon must stay up."""
-    rc, out = modetest("-M", "vkms", "-c", "-p")
-    conn, crtc = ids(out)
-    mt = Modetest(["-M", "vkms", "-s", f"{conn}@{crtc}:1024x768", "-C"], env=shim_env())
+    mt = vkms_modetest("-C")
     try:
         assert mt.wait_for("setting mode"), mt.output()
         time.sleep(2)
