@@ -373,6 +373,16 @@ int drm_prime_shmem_export_sync_file(struct drm_device *dev, struct drm_shmem *s
 				     const struct drm_fd_ops *fds, int32_t *fd);
 
 /**
+ * drm_connector_set_status() - hotplug: connector @connector_id becomes
+ * connected or disconnected, as a display cable would make it (the kernel's
+ * drm_kms_helper_hotplug_event() path).  GETCONNECTOR then reports the new
+ * status; a disconnected connector has no modes and no EDID, as after the
+ * kernel's probe.  Routes and modes already set stay until a client changes
+ * them.  Returns 0, -ENOENT for no such connector, or -EOPNOTSUPP without KMS.
+ */
+int drm_connector_set_status(struct drm_device *dev, uint32_t connector_id, bool connected);
+
+/**
  * drm_crtc_capture() - the pixels that CRTC number @crtc_index shows, as
  * XRGB8888 (@pixels holds @width * @height words, row-major).  The driver
  * composes them (vkms: its composer).  Returns 0, -ENOENT for no such CRTC,

@@ -230,6 +230,26 @@ int drm_mode_getresources(struct drm_device *dev, void *data, struct drm_file *f
 	return 0;
 }
 
+int drm_connector_set_status(struct drm_device *dev, uint32_t connector_id, bool connected)
+{
+	struct drm_mode_object *obj;
+	int ret = 0;
+
+	drm_platform_mutex_lock(dev->lock);
+	if (!drm_core_check_feature(dev, DRIVER_MODESET)) {
+		ret = -EOPNOTSUPP;
+	} else if (!(obj = drm_mode_object_find(dev, connector_id, DRM_MODE_OBJECT_CONNECTOR))) {
+		ret = -ENOENT;
+	} else {
+		struct drm_connector *c = drm_container_of(obj, struct drm_connector, base);
+
+		c->status = connected ? DRM_MODE_CONNECTED : DRM_MODE_DISCONNECTED;
+		drm_info("connector %u: %s", connector_id, connected ? "connected" : "disconnected");
+	}
+	drm_platform_mutex_unlock(dev->lock);
+	return ret;
+}
+
 /** drm_mode_getconnector() - DRM_IOCTL_MODE_GETCONNECTOR: status, modes, encoders and properties. */
 int drm_mode_getconnector(struct drm_device *dev, void *data, struct drm_file *file)
 {

@@ -205,8 +205,9 @@ static uint64_t drm_object_property_get_value(struct drm_device *dev, struct drm
 			return c->crtc ? c->crtc->base.id : 0;
 		if (prop == dev->prop.dpms)
 			return c->dpms;
+		/* A disconnected connector has no EDID (drm_connector_update_edid_property(NULL)). */
 		if (prop == dev->prop.edid)
-			return c->edid_blob ? c->edid_blob->base.id : 0;
+			return c->edid_blob && c->status == DRM_MODE_CONNECTED ? c->edid_blob->base.id : 0;
 	} else if (obj->type == DRM_MODE_OBJECT_PLANE) {
 		struct drm_plane *p = drm_container_of(obj, struct drm_plane, base);
 		const struct drm_plane_state *s = &p->state;

@@ -144,6 +144,24 @@ struct cuse_drm_stats {
 #define CUSE_DRM_IOCTL_STATS _IOR(CUSE_DRM_IOCTL_BASE, 2, struct cuse_drm_stats)
 
 /**
+ * struct cuse_drm_hotplug - CUSE_DRM_IOCTL_HOTPLUG's argument.
+ * @connector_id: the connector's KMS object id.
+ * @connected: 1 to plug a display in, 0 to pull it out.
+ */
+struct cuse_drm_hotplug {
+	uint32_t connector_id;
+	uint32_t connected;
+};
+
+/**
+ * CUSE_DRM_IOCTL_HOTPLUG - change a connector's status, as a cable would
+ * (`drmctl hotplug`).  Needs CAP_SYS_ADMIN (EACCES otherwise); ENOENT for
+ * no such connector, EINVAL for @connected other than 0 or 1, EOPNOTSUPP
+ * on a driver without KMS.  No udev event follows: see the README.
+ */
+#define CUSE_DRM_IOCTL_HOTPLUG _IOW(CUSE_DRM_IOCTL_BASE, 3, struct cuse_drm_hotplug)
+
+/**
  * struct cuse_drm_mmap_req - one side-channel request: map @length bytes at
  * the fake mmap offset @offset (DRM_IOCTL_MODE_MAP_DUMB's offset, as passed
  * to mmap(2)) of the file holding @token.  Sent as one SOCK_SEQPACKET
@@ -287,6 +305,7 @@ _Static_assert(sizeof(struct cuse_drm_ioctl_req) == 104, "cuse_drm_ioctl_req lay
 _Static_assert(sizeof(struct cuse_drm_ioctl_reply) == 72, "cuse_drm_ioctl_reply layout");
 _Static_assert(sizeof(struct cuse_drm_token) == 140, "cuse_drm_token layout");
 _Static_assert(sizeof(struct cuse_drm_stats) == 48, "cuse_drm_stats layout");
+_Static_assert(sizeof(struct cuse_drm_hotplug) == 8, "cuse_drm_hotplug layout");
 _Static_assert(sizeof(struct cuse_drm_mmap_req) == 48, "cuse_drm_mmap_req layout");
 _Static_assert(sizeof(struct cuse_drm_mmap_reply) == 8, "cuse_drm_mmap_reply layout");
 _Static_assert(sizeof(struct cuse_drm_prime_req) == 56, "cuse_drm_prime_req layout");

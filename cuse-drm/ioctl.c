@@ -546,6 +546,38 @@ void cd_waiter_stop(struct cd_daemon *d)
 	}
 }
 
+/* CUSE_DRM_IOCTL_HOTPLUG: a write-only struct; root's (CAP_SYS_ADMIN) to use. */
+static void hotplug_ioctl(fuse_req_t req, void *arg, struct cd_file *f, const void *in_buf,
+			  size_t in_bufsz)
+{
+	struct cuse_drm_hotplug hp;
+	struct drm_caller caller;
+	int ret;
+
+	if (in_bufsz == 0) {
+		struct iovec in = { arg, sizeof(hp) };
+
+		fuse_reply_ioctl_retry(req, &in, 1, NULL, 0);
+		return;
+	}
+	if (in_bufsz < sizeof(hp)) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	memcpy(&hp, in_buf, sizeof(hp));
+	cd_caller_from_req(req, &caller);
+	if (!caller.capable(&caller))
+		ret = -EACCES;
+	else if (hp.connected > 1)
+		ret = -EINVAL;
+	else
+		ret = drm_connector_set_status(f->node->d->dev, hp.connector_id, hp.connected);
+	if (ret < 0)
+		fuse_reply_err(req, -ret);
+	else
+		fuse_reply_ioctl(req, 0, NULL, 0);
+}
+
 void cd_ioctl(fuse_req_t req, int cmd_int, void *arg, struct fuse_file_info *fi,
 	      unsigned int flags, const void *in_buf, size_t in_bufsz, size_t out_bufsz)
 {
@@ -565,6 +597,10 @@ void cd_ioctl(fuse_req_t req, int cmd_int, void *arg, struct fuse_file_info *fi,
 	}
 	if (cmd == CUSE_DRM_IOCTL_GET_TOKEN || cmd == CUSE_DRM_IOCTL_STATS) {
 		private_ioctl(req, cmd, arg, f, out_bufsz);
+		return;
+	}
+	if (cmd == CUSE_DRM_IOCTL_HOTPLUG) {
+		hotplug_ioctl(req, arg, f, in_buf, in_bufsz);
 		return;
 	}
 

@@ -452,3 +452,34 @@ def test_modetest_cursor_runs(daemon):
     assert rc == 0, mt.output()
     assert "failed" not in mt.output().replace("failed to set gamma", ""), mt.output()
     assert daemon.proc.poll() is None
+
+
+def test_drmctl_hotplug(daemon):
+    """drmctl hotplug pulls the display out and plugs it back: GETCONNECTOR (through modetest)
+    shows the status, without modes or EDID while disconnected.  Only root may do it."""
+    def connector():
+        rc, out = modetest("-M", "vkms", "-c")
+        assert rc == 0, out
+        m = re.search(r"^(\d+)\t\d+\t(connected|disconnected)\s+\S+\s+\S+\s+(\d+)", out, re.M)
+        assert m, out
+        return int(m.group(1)), m.group(2), int(m.group(3)), out
+    conn, status, nmodes, _ = connector()
+    assert status == "connected" and nmodes > 0
+    r = subprocess.run([DRMCTL, "hotplug", daemon.node, "--connector", "0", "off"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    _, status, nmodes, out = connector()
+    assert status == "disconnected" and nmodes == 0, out
+    edid = re.search(r"\d+ EDID:\n\t\tflags: immutable blob\n\t\tblobs:\n\n\t\tvalue:\n(\t\t\t[0-9a-f]+)?", out)
+    assert edid and not edid.group(1), out                # the EDID property is empty
+    r = subprocess.run([DRMCTL, "hotplug", daemon.node, "--connector", str(conn), "on"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    _, status, nmodes2, _ = connector()
+    assert status == "connected" and nmodes2 > 0
+    r = subprocess.run([DRMCTL, "hotplug", daemon.node, "--connector", "99", "off"],
+                       capture_output=True, text=True)
+    assert r.returncode == 1 and "no connector" in r.stderr, r.stderr
+    r = subprocess.run([DRMCTL, "hotplug", daemon.node, "--connector", "0", "off"],
+                       capture_output=True, text=True, user=65534, group=65534, extra_groups=[44])
+    assert r.returncode == 1 and "needs root" in r.stderr, r.stderr

@@ -58,6 +58,18 @@ static const struct drmctl_cmd drmctl_cmds[] = {
 			"  counts return to what they were. cuse-drm nodes only.\n",
 		.run = drmctl_cmd_stats,
 	},
+	{
+		.name = "hotplug",
+		.args = "NODE --connector N on|off",
+		.summary = "plug a display into a cuse-drm connector, or pull it out",
+		.help = "  -c, --connector N  connector index (0-based) or object id\n"
+			"  The next GETCONNECTOR reports the new status; a disconnected\n"
+			"  connector has no modes and no EDID. Modes already set stay.\n"
+			"  No udev event follows (a CUSE device cannot send a drm one):\n"
+			"  clients see the change when they ask again. Needs root.\n"
+			"  cuse-drm nodes only.\n",
+		.run = drmctl_cmd_hotplug,
+	},
 };
 
 #define DRMCTL_NCMDS (sizeof(drmctl_cmds) / sizeof(drmctl_cmds[0]))
