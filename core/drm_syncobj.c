@@ -208,6 +208,19 @@ static int drm_syncobj_add_point(struct drm_syncobj *syncobj, struct drm_fence *
 	return 0;
 }
 
+/*
+ * Install @fence at @point: a new timeline point, or with @point 0 the
+ * syncobj's fence itself (the kernel's "point 0 means binary" rule for
+ * imports and transfers).  0 or -ENOMEM.
+ */
+static int drm_syncobj_set_fence_at(struct drm_syncobj *syncobj, struct drm_fence *fence, uint64_t point)
+{
+	if (point)
+		return drm_syncobj_add_point(syncobj, fence, point);
+	drm_syncobj_replace_fence(syncobj, fence);
+	return 0;
+}
+
 /* drm_syncobj_assign_null_handle(): signal by installing an already signalled fence. */
 static int drm_syncobj_assign_null_handle(struct drm_syncobj *syncobj)
 {
@@ -473,12 +486,7 @@ static int drm_syncobj_import_sync_file_fence(struct drm_file *file, int32_t fd,
 		drm_fence_put(fence);
 		return -ENOENT;
 	}
-	if (point) {
-		ret = drm_syncobj_add_point(syncobj, fence, point);
-	} else {
-		drm_syncobj_replace_fence(syncobj, fence);
-		ret = 0;
-	}
+	ret = drm_syncobj_set_fence_at(syncobj, fence, point);
 	drm_fence_put(fence);
 	drm_syncobj_put(syncobj);
 	return ret;
@@ -980,10 +988,7 @@ int drm_syncobj_transfer_ioctl(struct drm_device *dev, void *data, struct drm_fi
 	ret = drm_syncobj_find_fence(file, args->src_handle, args->src_point, args->flags, &fence);
 	if (ret)
 		goto out;
-	if (args->dst_point)
-		ret = drm_syncobj_add_point(dst, fence, args->dst_point);
-	else
-		drm_syncobj_replace_fence(dst, fence);
+	ret = drm_syncobj_set_fence_at(dst, fence, args->dst_point);
 	drm_fence_put(fence);
 out:
 	drm_syncobj_put(dst);

@@ -67,7 +67,7 @@ static void mark_signaled(int write_fd)
 
 static void sync_file_signaled(struct drm_fence *f, struct drm_fence_cb *cb)
 {
-	struct cd_fd_object *o = (struct cd_fd_object *)((char *)cb - offsetof(struct cd_fd_object, cb));
+	struct cd_fd_object *o = drm_container_of(cb, struct cd_fd_object, cb);
 
 	(void)f;
 	mark_signaled(o->write_fd);
@@ -102,17 +102,26 @@ static int fd_object_new(struct cd_fd_call *call, enum cd_fd_kind kind, struct c
 	return 0;
 }
 
-/* The object the call's received fd stands for, or NULL. */
-static struct cd_fd_object *fd_object_find(struct cd_fd_call *call, enum cd_fd_kind kind)
+/*
+ * The object of @kind the call's received fd stands for, in *@out.
+ * Returns 0, -EBADF when the call carries no fd, or -EINVAL when the fd is
+ * no such object of ours.
+ */
+static int fd_object_find(struct cd_fd_call *call, enum cd_fd_kind kind, struct cd_fd_object **out)
 {
 	struct stat st;
 
-	if (call->recv_fd < 0 || fstat(call->recv_fd, &st) < 0 || !S_ISFIFO(st.st_mode))
-		return NULL;
-	for (struct cd_fd_object *o = call->d->fd_objects; o; o = o->next)
-		if (o->kind == kind && o->st_dev == st.st_dev && o->st_ino == st.st_ino)
-			return o;
-	return NULL;
+	if (call->recv_fd < 0)
+		return -EBADF;
+	if (fstat(call->recv_fd, &st) < 0 || !S_ISFIFO(st.st_mode))
+		return -EINVAL;
+	for (struct cd_fd_object *o = call->d->fd_objects; o; o = o->next) {
+		if (o->kind == kind && o->st_dev == st.st_dev && o->st_ino == st.st_ino) {
+			*out = o;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }
 
 static void fd_object_free(struct cd_fd_object *o)
@@ -140,17 +149,13 @@ static int syncobj_to_fd(void *ctx, struct drm_syncobj *syncobj, int32_t *fd)
 
 static int fd_to_syncobj(void *ctx, int32_t fd, struct drm_syncobj **syncobj)
 {
-	struct cd_fd_call *call = ctx;
 	struct cd_fd_object *o;
+	int ret = fd_object_find(ctx, CD_FD_SYNCOBJ, &o);
 
 	(void)fd;
-	if (call->recv_fd < 0)
-		return -EBADF;
-	o = fd_object_find(call, CD_FD_SYNCOBJ);
-	if (!o)
-		return -EINVAL;
-	*syncobj = drm_syncobj_get(o->syncobj);
-	return 0;
+	if (!ret)
+		*syncobj = drm_syncobj_get(o->syncobj);
+	return ret;
 }
 
 static int fence_to_sync_file(void *ctx, struct drm_fence *fence, int32_t *fd)
@@ -169,17 +174,13 @@ static int fence_to_sync_file(void *ctx, struct drm_fence *fence, int32_t *fd)
 
 static int sync_file_to_fence(void *ctx, int32_t fd, struct drm_fence **fence)
 {
-	struct cd_fd_call *call = ctx;
 	struct cd_fd_object *o;
+	int ret = fd_object_find(ctx, CD_FD_SYNC_FILE, &o);
 
 	(void)fd;
-	if (call->recv_fd < 0)
-		return -EBADF;
-	o = fd_object_find(call, CD_FD_SYNC_FILE);
-	if (!o)
-		return -EINVAL;
-	*fence = drm_fence_get(o->fence);
-	return 0;
+	if (!ret)
+		*fence = drm_fence_get(o->fence);
+	return ret;
 }
 
 static void eventfd_signal(struct drm_notifier *n)

@@ -92,10 +92,14 @@ static void send_reply(int fd, int error, uint32_t value, int memfd)
 	send_reply_buf(fd, &reply, sizeof(reply), memfd);
 }
 
-/* Find the open file with @token and take a reference; returns NULL or the file. */
-static struct cd_file *get_file_by_token(struct cd_daemon *d, const uint8_t *token,
-					 uid_t peer_uid, int *error)
+/*
+ * Find the open file with @token for client @c and take a reference;
+ * returns the file, or NULL with the reason in *@error (logged).
+ */
+static struct cd_file *get_file_by_token(struct cd_daemon *d, const struct sc_client *c,
+					 const uint8_t *token, int *error)
 {
+	uid_t peer_uid = c->uid;
 	struct cd_file *found = NULL;
 
 	pthread_mutex_lock(&d->lock);
@@ -113,6 +117,8 @@ static struct cd_file *get_file_by_token(struct cd_daemon *d, const uint8_t *tok
 		found->refs++;
 	}
 	pthread_mutex_unlock(&d->lock);
+	if (!found)
+		drm_dbg("side channel: pid %d uid %u: %s", (int)c->pid, (unsigned)c->uid, strerror(*error));
 	return found;
 }
 
@@ -123,10 +129,8 @@ static void handle_mmap(struct cd_daemon *d, struct sc_client *c,
 	struct cd_file *f;
 	int error = 0, ret;
 
-	f = get_file_by_token(d, req->token, c->uid, &error);
+	f = get_file_by_token(d, c, req->token, &error);
 	if (!f) {
-		drm_dbg("side channel: pid %d uid %u: %s", (int)c->pid, (unsigned)c->uid,
-			strerror(error));
 		send_reply(c->fd, error, 0, -1);
 		return;
 	}
@@ -153,7 +157,7 @@ static void handle_munmap(struct cd_daemon *d, struct sc_client *c, const struct
 		send_reply(c->fd, EINVAL, 0, -1);
 		return;
 	}
-	f = get_file_by_token(d, req->token, c->uid, &error);
+	f = get_file_by_token(d, c, req->token, &error);
 	if (!f) {
 		send_reply(c->fd, error, 0, -1);
 		return;
@@ -199,10 +203,8 @@ static void handle_prime(struct cd_daemon *d, struct sc_client *c,
 		send_reply(c->fd, EINVAL, 0, -1);
 		return;
 	}
-	f = get_file_by_token(d, req->token, c->uid, &error);
+	f = get_file_by_token(d, c, req->token, &error);
 	if (!f) {
-		drm_dbg("side channel: pid %d uid %u: %s", (int)c->pid, (unsigned)c->uid,
-			strerror(error));
 		send_reply(c->fd, error, 0, -1);
 		return;
 	}
@@ -290,7 +292,7 @@ static void handle_drm_ioctl(struct cd_daemon *d, struct sc_client *c,
 		send_reply_buf(c->fd, &reply, sizeof(reply), -1);
 		return;
 	}
-	f = get_file_by_token(d, req->token, c->uid, &error);
+	f = get_file_by_token(d, c, req->token, &error);
 	if (!f) {
 		reply.error = error;
 		send_reply_buf(c->fd, &reply, sizeof(reply), -1);
