@@ -313,6 +313,11 @@ static void private_ioctl(fuse_req_t req, unsigned int cmd, void *arg, struct cd
  *
  * States, under d->lock: RUNNING (a thread is in drm_ioctl_async() for it),
  * PARKED (waiting for a wake), READY (queued for the waiter thread).
+ *
+ * Most ioctls never wait, so the record is listed in d->parked (with a file
+ * reference and the FUSE interrupt callback) only when its first run parks:
+ * until then nothing else can reach it, since the core wakes only what it
+ * has parked.
  */
 enum cd_parked_state { CD_RUNNING, CD_PARKED, CD_READY };
 
@@ -330,6 +335,7 @@ struct cd_parked {
 	size_t size, out_bufsz;
 	struct drm_caller caller;
 	enum cd_parked_state state;
+	bool listed;                     /* in d->parked, holding a file reference */
 	bool woken;
 	bool interrupted;
 };
@@ -388,11 +394,13 @@ static void parked_free(struct cd_parked *pk)
 {
 	struct cd_daemon *d = pk->d;
 
-	pthread_mutex_lock(&d->lock);
-	parked_unlink_locked(pk);
-	pthread_mutex_unlock(&d->lock);
+	if (pk->listed) {
+		pthread_mutex_lock(&d->lock);
+		parked_unlink_locked(pk);
+		pthread_mutex_unlock(&d->lock);
+		cd_file_put(pk->f);
+	}
 	um_free(pk->um);
-	cd_file_put(pk->f);
 	free(pk);
 }
 
@@ -442,7 +450,31 @@ static void parked_interrupted(fuse_req_t req, void *data)
 	pthread_mutex_unlock(&d->lock);
 }
 
-/* Run (or rerun) a parked ioctl until it is answered or parks again. */
+/*
+ * The first run parked: list @pk so interrupts and shutdown find it, hold
+ * its file, and take FUSE interrupts from now on (at once if one came).
+ */
+static void parked_list(struct cd_parked *pk)
+{
+	struct cd_daemon *d = pk->d;
+
+	pthread_mutex_lock(&d->lock);
+	pk->f->refs++;
+	pk->next = d->parked;
+	if (d->parked)
+		d->parked->prev = pk;
+	d->parked = pk;
+	pk->listed = true;
+	pthread_mutex_unlock(&d->lock);
+	fuse_req_interrupt_func(pk->req, parked_interrupted, d);
+	if (fuse_req_interrupted(pk->req)) {
+		pthread_mutex_lock(&d->lock);
+		pk->interrupted = true;
+		pthread_mutex_unlock(&d->lock);
+	}
+}
+
+/* Run (or rerun) an ioctl until it is answered or parks again. */
 static void parked_run(struct cd_parked *pk)
 {
 	struct cd_daemon *d = pk->d;
@@ -455,18 +487,20 @@ static void parked_run(struct cd_parked *pk)
 	int ret;
 
 	for (;;) {
-		pthread_mutex_lock(&d->lock);
-		/* Only a waiting ioctl is interrupted; one that never parked just runs. */
-		if (pk->interrupted && pk->wait.state) {
+		if (pk->listed) {
+			pthread_mutex_lock(&d->lock);
+			/* Only a waiting ioctl is interrupted; one that never parked just runs. */
+			if (pk->interrupted && pk->wait.state) {
+				pthread_mutex_unlock(&d->lock);
+				drm_wait_cancel(d->dev, &pk->wait);
+				fuse_reply_err(pk->req, EINTR);
+				parked_free(pk);
+				return;
+			}
+			pk->state = CD_RUNNING;
+			pk->woken = false;
 			pthread_mutex_unlock(&d->lock);
-			drm_wait_cancel(d->dev, &pk->wait);
-			fuse_reply_err(pk->req, EINTR);
-			parked_free(pk);
-			return;
 		}
-		pk->state = CD_RUNNING;
-		pk->woken = false;
-		pthread_mutex_unlock(&d->lock);
 
 		ret = drm_ioctl_async(pk->f->dfile, pk->cmd, pk->uarg, &um_ops, &pk->caller, &pk->wait);
 		if (ret != -DRM_EPENDING)
@@ -476,6 +510,8 @@ static void parked_run(struct cd_parked *pk)
 			drm_wait_cancel(d->dev, &pk->wait);
 			break;
 		}
+		if (!pk->listed)
+			parked_list(pk);
 		pthread_mutex_lock(&d->lock);
 		if (!pk->woken && !pk->interrupted) {
 			pk->state = CD_PARKED;
@@ -644,24 +680,5 @@ void cd_ioctl(fuse_req_t req, int cmd_int, void *arg, struct fuse_file_info *fi,
 		.state = CD_RUNNING,
 	};
 	cd_caller_from_req(req, &pk->caller);
-
-	/*
-	 * Every ioctl may turn out to wait, so each is listed (with a file
-	 * reference) and has the interrupt callback before it runs: a wake or
-	 * an interrupt can then never miss it.
-	 */
-	pthread_mutex_lock(&d->lock);
-	f->refs++;
-	pk->next = d->parked;
-	if (d->parked)
-		d->parked->prev = pk;
-	d->parked = pk;
-	pthread_mutex_unlock(&d->lock);
-	fuse_req_interrupt_func(req, parked_interrupted, d);
-	if (fuse_req_interrupted(req)) {
-		pthread_mutex_lock(&d->lock);
-		pk->interrupted = true;
-		pthread_mutex_unlock(&d->lock);
-	}
 	parked_run(pk);
 }
