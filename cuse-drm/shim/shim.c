@@ -515,45 +515,79 @@ SHIM_EXPORT int munmap(void *addr, size_t len)
 
 static int is_cuse_drm_dmabuf(int fd);
 
+/* What an fd-backed mmap(2) maps: a cuse-drm node, one of our dma-bufs, or anything else. */
+enum shim_map_target { MAP_TARGET_OTHER, MAP_TARGET_NODE, MAP_TARGET_DMABUF };
+
 /*
- * mmap(2) of one of our dma-bufs: the kernel's dma_buf_mmap_internal()
- * refuses a range past the buffer's end with EINVAL, where a memfd would map
- * it (and fault later).
+ * One fstat tells a node (a character device of ours) from a possible
+ * dma-buf (a regular file with no links: a memfd); only the latter pays
+ * for the readlink that names it.  *@st is the fstat result.
  */
-static int dmabuf_range_bad(int fd, size_t len, off_t off)
+static enum shim_map_target map_target(int fd, int flags, struct stat *st)
 {
-	struct stat st;
 	int saved = errno;
 	long r;
 
-	if (!is_cuse_drm_dmabuf(fd))
-		return 0;
-	r = syscall(SYS_fstat, fd, &st);
+	if (fd < 0 || (flags & MAP_ANONYMOUS))
+		return MAP_TARGET_OTHER;
+	r = syscall(SYS_fstat, fd, st);
 	errno = saved;
-	if (r < 0 || off < 0)
+	if (r != 0)
+		return MAP_TARGET_OTHER;
+	if (S_ISCHR(st->st_mode) && is_cuse_drm_rdev(st->st_rdev))
+		return MAP_TARGET_NODE;
+	if (S_ISREG(st->st_mode) && st->st_nlink == 0 && is_cuse_drm_dmabuf(fd))
+		return MAP_TARGET_DMABUF;
+	return MAP_TARGET_OTHER;
+}
+
+/*
+ * mmap(2) of one of our dma-bufs (@st its fstat): the kernel's
+ * dma_buf_mmap_internal() refuses a range past the buffer's end with
+ * EINVAL, where a memfd would map it (and fault later).
+ */
+static int dmabuf_range_bad(const struct stat *st, size_t len, off_t off)
+{
+	if (off < 0)
 		return 0;
-	return (uint64_t)off > (uint64_t)st.st_size ||
-	       ((len + 4095) & ~(size_t)4095) > (uint64_t)st.st_size - (uint64_t)off;
+	return (uint64_t)off > (uint64_t)st->st_size ||
+	       ((len + 4095) & ~(size_t)4095) > (uint64_t)st->st_size - (uint64_t)off;
 }
 
 SHIM_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-	if (fd >= 0 && !(flags & MAP_ANONYMOUS) && is_cuse_drm_fd(fd))
+	struct stat st;
+
+	switch (map_target(fd, flags, &st)) {
+	case MAP_TARGET_NODE:
 		return cuse_drm_mmap(addr, len, prot, flags, fd, off);
-	if (fd >= 0 && !(flags & MAP_ANONYMOUS) && dmabuf_range_bad(fd, len, off)) {
-		errno = EINVAL;
-		return MAP_FAILED;
+	case MAP_TARGET_DMABUF:
+		if (dmabuf_range_bad(&st, len, off)) {
+			errno = EINVAL;
+			return MAP_FAILED;
+		}
+		break;
+	case MAP_TARGET_OTHER:
+		break;
 	}
 	return real_mmap(addr, len, prot, flags, fd, off);
 }
 
 SHIM_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off64_t off)
 {
-	if (fd >= 0 && !(flags & MAP_ANONYMOUS) && is_cuse_drm_fd(fd))
+	struct stat st;
+
+	switch (map_target(fd, flags, &st)) {
+	case MAP_TARGET_NODE:
 		return cuse_drm_mmap(addr, len, prot, flags, fd, (off_t)off);
-	if (fd >= 0 && !(flags & MAP_ANONYMOUS) && dmabuf_range_bad(fd, len, (off_t)off)) {
-		errno = EINVAL;
-		return MAP_FAILED;
+	case MAP_TARGET_DMABUF:
+		if (dmabuf_range_bad(&st, len, (off_t)off)) {
+			errno = EINVAL;
+			return MAP_FAILED;
+		}
+		break;
+	case MAP_TARGET_OTHER:
+		break;
 	}
 	return CALL_REAL(MAP_FAILED, mmap64, addr, len, prot, flags, fd, off);
 }
@@ -774,13 +808,15 @@ static int poll_translated(struct pollfd *fds, nfds_t n,
 			   int (*call)(struct pollfd *, nfds_t, const void *), const void *ctx)
 {
 	struct pollfd *p;
-	nfds_t *extra_of, i, extra = 0, ndmabuf = 0;
+	nfds_t *extra_of, i, extra = 0, first;
 	int *in_fd, *out_fd, ret, saved;
 
-	for (i = 0; i < n; i++)
-		if (fds[i].fd >= 0 && (fds[i].events & (POLLIN | POLLOUT)) && is_cuse_drm_dmabuf(fds[i].fd))
-			ndmabuf++;
-	if (!ndmabuf)
+	/* The first dma-buf of ours, if any; the fds before it are known not to be. */
+	for (first = 0; first < n; first++)
+		if (fds[first].fd >= 0 && (fds[first].events & (POLLIN | POLLOUT)) &&
+		    is_cuse_drm_dmabuf(fds[first].fd))
+			break;
+	if (first == n)
 		return call(fds, n, ctx);
 	p = calloc(n * 2, sizeof(*p));
 	in_fd = calloc(n, sizeof(*in_fd));
@@ -796,7 +832,11 @@ static int poll_translated(struct pollfd *fds, nfds_t n,
 
 		p[i] = fds[i];
 		in_fd[i] = out_fd[i] = -1;
-		if (fds[i].fd < 0 || !(fds[i].events & (POLLIN | POLLOUT)) || !is_cuse_drm_dmabuf(fds[i].fd))
+		/* Fds before the first one were checked already; the first one is ours. */
+		if (i < first)
+			continue;
+		if (i > first && (fds[i].fd < 0 || !(fds[i].events & (POLLIN | POLLOUT)) ||
+				  !is_cuse_drm_dmabuf(fds[i].fd)))
 			continue;
 		if ((fds[i].events & POLLIN) && cuse_drm_dmabuf_export_sync_file(fds[i].fd, &rd) == 0)
 			in_fd[i] = rd.fd;
