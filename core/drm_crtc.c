@@ -109,10 +109,11 @@ static void primary_plane_set(struct drm_crtc *crtc, struct drm_framebuffer *fb,
 		drm_framebuffer_put(ps->fb);
 	ps->fb = fb;
 	if (!fb) {
-		memset(ps, 0, sizeof(*ps));
+		drm_plane_state_reset(crtc->primary, ps);
 		return;
 	}
 	ps->crtc = crtc;
+	ps->visible = true;
 	ps->src_x = x << 16;
 	ps->src_y = y << 16;
 	ps->src_w = (uint32_t)mode->hdisplay << 16;

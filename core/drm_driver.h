@@ -210,9 +210,26 @@ struct drm_framebuffer {
 
 struct drm_crtc;
 
+/* Pixel blend modes, the values of the "pixel blend mode" property (include/drm/drm_blend.h). */
+#define DRM_MODE_BLEND_PIXEL_NONE 0
+#define DRM_MODE_BLEND_PREMULTI 1
+#define DRM_MODE_BLEND_COVERAGE 2
+
+/** DRM_BLEND_ALPHA_OPAQUE - the "alpha" property's opaque value (include/drm/drm_blend.h). */
+#define DRM_BLEND_ALPHA_OPAQUE 0xffff
+
 /**
  * struct drm_plane_state - what a plane scans out: @fb's region @src_* (16.16
- * fixed point, pixels) onto @crtc at @crtc_* (integer pixels).
+ * fixed point, pixels) onto @crtc at @crtc_* (integer pixels), as the
+ * kernel's struct drm_plane_state.
+ * @rotation: DRM_MODE_ROTATE_* | DRM_MODE_REFLECT_* (drm_mode.h); the source
+ *     region is rotated counter-clockwise, then reflected, onto the CRTC
+ *     rectangle (drm_blend.c, "rotation").
+ * @alpha: plane opacity, 0 (transparent) to DRM_BLEND_ALPHA_OPAQUE.
+ * @pixel_blend_mode: DRM_MODE_BLEND_* (above).
+ * @zpos: the client's stacking order; @normalized_zpos: 0..n-1 over the
+ *     planes on one CRTC, ties broken by plane index (drm_atomic_normalize_zpos()).
+ * @visible: the plane shows something (fb set, CRTC active, not clipped away).
  */
 struct drm_plane_state {
 	struct drm_crtc *crtc;
@@ -220,6 +237,12 @@ struct drm_plane_state {
 	uint32_t src_x, src_y, src_w, src_h;
 	int32_t crtc_x, crtc_y;
 	uint32_t crtc_w, crtc_h;
+	uint32_t rotation;
+	uint16_t alpha;
+	uint16_t pixel_blend_mode;
+	uint32_t zpos;
+	uint32_t normalized_zpos;
+	bool visible;
 };
 
 /** struct drm_plane - a scanout plane: DRM_PLANE_TYPE_*, formats, the CRTCs it can feed. */
@@ -232,6 +255,7 @@ struct drm_plane {
 	uint32_t possible_crtcs;
 	uint32_t format_count;
 	uint32_t formats[32];
+	uint32_t zpos_default;
 	struct drm_plane_state state;
 };
 
@@ -407,6 +431,14 @@ struct drm_connector *drm_connector_create(struct drm_device *dev, uint32_t type
  */
 int drm_connector_update_edid(struct drm_connector *conn, const uint8_t *edid, size_t len,
 			      bool connected);
+
+/**
+ * drm_crtc_plane_states() - the visible planes feeding @crtc, bottom first
+ * (ascending normalized_zpos), as vkms_composer.c walks crtc_state->active_planes.
+ * Writes at most @max pointers to @out and returns how many.  Device lock held.
+ */
+unsigned int drm_crtc_plane_states(struct drm_crtc *crtc, const struct drm_plane_state **out,
+				   unsigned int max);
 
 /** drm_crtc_from_index() - CRTC number @index, or NULL. */
 struct drm_crtc *drm_crtc_from_index(struct drm_device *dev, unsigned int index);

@@ -166,6 +166,7 @@ int drm_framebuffer_check_src_coords(uint32_t src_x, uint32_t src_y, uint32_t sr
 
 /* drm_plane.c */
 void drm_plane_disable(struct drm_plane *plane);
+void drm_plane_state_reset(struct drm_plane *plane, struct drm_plane_state *ps);
 
 /* drm_crtc.c */
 void drm_crtc_disable_for_fb(struct drm_device *dev, struct drm_framebuffer *fb);

@@ -33,6 +33,10 @@ struct drm_plane *drm_plane_create(struct drm_device *dev, uint32_t possible_crt
 	p->possible_crtcs = possible_crtcs;
 	p->format_count = count;
 	memcpy(p->formats, formats, count * sizeof(*formats));
+	/* Primary at the bottom, cursor on top, overlays between in creation order. */
+	p->zpos_default = type == DRM_PLANE_TYPE_PRIMARY ? 0
+			  : type == DRM_PLANE_TYPE_CURSOR ? DRM_MAX_PLANES - 1 : p->index;
+	drm_plane_state_reset(p, &p->state);
 	drm_object_attach_property(&p->props, dev->prop.plane_type, type);
 	drm_object_attach_property(&p->props, dev->prop.fb_id, 0);
 	drm_object_attach_property(&p->props, dev->prop.crtc_id, 0);

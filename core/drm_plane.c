@@ -13,6 +13,17 @@
 
 #include "core/drm_internal.h"
 
+/** drm_plane_state_reset() - @ps off, with the properties' defaults (__drm_atomic_helper_plane_state_reset()). */
+void drm_plane_state_reset(struct drm_plane *plane, struct drm_plane_state *ps)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->rotation = DRM_MODE_ROTATE_0;
+	ps->alpha = DRM_BLEND_ALPHA_OPAQUE;
+	ps->pixel_blend_mode = DRM_MODE_BLEND_PREMULTI;
+	ps->zpos = plane->zpos_default;
+	ps->normalized_zpos = plane->zpos_default;
+}
+
 /** drm_plane_disable() - take @plane off its CRTC and drop its framebuffer. */
 void drm_plane_disable(struct drm_plane *plane)
 {
@@ -20,7 +31,27 @@ void drm_plane_disable(struct drm_plane *plane)
 
 	if (ps->fb)
 		drm_framebuffer_put(ps->fb);
-	memset(ps, 0, sizeof(*ps));
+	drm_plane_state_reset(plane, ps);
+}
+
+unsigned int drm_crtc_plane_states(struct drm_crtc *crtc, const struct drm_plane_state **out,
+				   unsigned int max)
+{
+	struct drm_device *dev = crtc->dev;
+	unsigned int i, j, n = 0;
+
+	for (i = 0; i < dev->num_planes && n < max; i++) {
+		const struct drm_plane_state *ps = &dev->planes[i]->state;
+
+		if (ps->crtc != crtc || !ps->fb || !ps->visible)
+			continue;
+		/* Insertion by normalized_zpos; planes come in index order, so ties keep it. */
+		for (j = n; j > 0 && out[j - 1]->normalized_zpos > ps->normalized_zpos; j--)
+			out[j] = out[j - 1];
+		out[j] = ps;
+		n++;
+	}
+	return n;
 }
 
 /* Show @fb (may be NULL: off) on @plane of @crtc at (@x, @y), 1:1. */
@@ -38,6 +69,7 @@ static void drm_plane_set_cursor(struct drm_plane *plane, struct drm_crtc *crtc,
 		drm_framebuffer_put(ps->fb);
 	ps->fb = fb;
 	ps->crtc = crtc;
+	ps->visible = true;
 	ps->crtc_x = x;
 	ps->crtc_y = y;
 	ps->crtc_w = fb->width;
