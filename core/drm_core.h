@@ -189,6 +189,16 @@ const char *const *drm_driver_names(void);
 int drm_device_create(const struct drm_driver *driver, struct drm_device **out);
 
 /**
+ * drm_device_create_with_options() - drm_device_create() with the driver's
+ * options, a "key=value,key=value" string the load hook reads (as a
+ * kernel module's parameters; see each driver).  @options must outlive the
+ * device; NULL means none.  A load hook refuses options it does not know
+ * with -EINVAL.
+ */
+int drm_device_create_with_options(const struct drm_driver *driver, const char *options,
+				   struct drm_device **out);
+
+/**
  * drm_device_destroy() - unload the driver and free the device.  All files
  * must have been released.
  */

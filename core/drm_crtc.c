@@ -46,8 +46,8 @@ int drm_mode_validate_basic(const struct drm_mode_modeinfo *m)
 	return MODE_OK;
 }
 
-/* drm_mode_convert_umode(): range, aspect-ratio and timing checks of a client mode. */
-static int drm_mode_convert_umode(struct drm_crtc *crtc, struct drm_mode_modeinfo *out,
+/** drm_mode_convert_umode() - range, aspect-ratio and timing checks of a client mode (drm_modes.c). */
+int drm_mode_convert_umode(struct drm_crtc *crtc, struct drm_mode_modeinfo *out,
 				  const struct drm_mode_modeinfo *in)
 {
 	if (in->clock > INT32_MAX || in->vrefresh > INT32_MAX)
@@ -87,153 +87,6 @@ int drm_framebuffer_check_src_coords(uint32_t src_x, uint32_t src_y, uint32_t sr
 	return 0;
 }
 
-static bool plane_has_format(const struct drm_plane *p, uint32_t format)
-{
-	uint32_t i;
-
-	for (i = 0; i < p->format_count; i++)
-		if (p->formats[i] == format)
-			return true;
-	return false;
-}
-
-/* Set the primary plane of @crtc to scan out @fb (may be NULL), taking a reference. */
-static void primary_plane_set(struct drm_crtc *crtc, struct drm_framebuffer *fb, uint32_t x,
-			      uint32_t y, const struct drm_mode_modeinfo *mode)
-{
-	struct drm_plane_state *ps = &crtc->primary->state;
-
-	if (fb)
-		drm_framebuffer_get(fb);
-	if (ps->fb)
-		drm_framebuffer_put(ps->fb);
-	ps->fb = fb;
-	if (!fb) {
-		drm_plane_state_reset(crtc->primary, ps);
-		return;
-	}
-	ps->crtc = crtc;
-	ps->visible = true;
-	ps->src_x = x << 16;
-	ps->src_y = y << 16;
-	ps->src_w = (uint32_t)mode->hdisplay << 16;
-	ps->src_h = (uint32_t)mode->vdisplay << 16;
-	ps->crtc_x = 0;
-	ps->crtc_y = 0;
-	ps->crtc_w = mode->hdisplay;
-	ps->crtc_h = mode->vdisplay;
-}
-
-/* A pending flip's event goes out now (used when the CRTC stops). */
-static void crtc_complete_flip(struct drm_crtc *crtc)
-{
-	struct drm_pending_event *e = crtc->flip_event;
-
-	crtc->flip_pending = false;
-	crtc->flip_event = NULL;
-	if (e) {
-		uint64_t ns = crtc->vblank_time_ns ? crtc->vblank_time_ns : drm_platform_time_ns();
-
-		e->ev.vbl.sequence = (uint32_t)crtc->vblank_count;
-		e->ev.vbl.tv_sec = (uint32_t)(ns / 1000000000ull);
-		e->ev.vbl.tv_usec = (uint32_t)(ns % 1000000000ull / 1000);
-		drm_event_send(e);
-	}
-}
-
-/* Turn @crtc off: planes, connectors and encoders let go of it. */
-static void crtc_disable(struct drm_crtc *crtc)
-{
-	struct drm_device *dev = crtc->dev;
-	unsigned int i;
-
-	if (crtc->state.enable && crtc->funcs && crtc->funcs->disable)
-		crtc->funcs->disable(crtc);
-	crtc_complete_flip(crtc);
-	/* drm_crtc_vblank_off(): queued vblank events go out now, waiters wake. */
-	crtc->state.active = false;
-	drm_vblank_off(crtc);
-	primary_plane_set(crtc, NULL, 0, 0, NULL);
-	crtc->state.enable = false;
-	crtc->state.active = false;
-	memset(&crtc->state.mode, 0, sizeof(crtc->state.mode));
-	drm_property_blob_put(dev, crtc->state.mode_blob);
-	crtc->state.mode_blob = NULL;
-	for (i = 0; i < dev->num_connectors; i++) {
-		struct drm_connector *c = dev->connectors[i];
-
-		if (c->crtc == crtc) {
-			c->crtc = NULL;
-			c->encoder->crtc = NULL;
-			c->dpms = DRM_MODE_DPMS_OFF;
-		}
-	}
-}
-
-/* Light @crtc with @mode and @fb on @connectors (drm_atomic_helper_set_config()). */
-static int crtc_set_config(struct drm_crtc *crtc, struct drm_framebuffer *fb, uint32_t x, uint32_t y,
-			   const struct drm_mode_modeinfo *mode, struct drm_connector **connectors,
-			   uint32_t count)
-{
-	struct drm_device *dev = crtc->dev;
-	struct drm_property_blob *blob;
-	bool modeset;
-	unsigned int i, j;
-
-	/* Every connector must be able to route to this CRTC. */
-	for (i = 0; i < count; i++)
-		if (!(connectors[i]->encoder->possible_crtcs & (1u << crtc->index)))
-			return -EINVAL;
-	modeset = !crtc->state.enable || memcmp(&crtc->state.mode, mode, sizeof(*mode)) != 0;
-	blob = drm_property_create_blob(dev, mode, sizeof(*mode));
-	if (!blob)
-		return -ENOMEM;
-
-	/* Connectors routed here and not in the new set let go; stolen ones leave their CRTC. */
-	for (i = 0; i < dev->num_connectors; i++) {
-		struct drm_connector *c = dev->connectors[i];
-		bool in_set = false;
-
-		for (j = 0; j < count; j++)
-			in_set |= connectors[j] == c;
-		if (c->crtc == crtc && !in_set) {
-			c->crtc = NULL;
-			c->encoder->crtc = NULL;
-			c->dpms = DRM_MODE_DPMS_OFF;
-		}
-		if (in_set && c->crtc && c->crtc != crtc) {
-			struct drm_crtc *old = c->crtc;
-			bool left = false;
-
-			c->crtc = NULL;
-			for (j = 0; j < dev->num_connectors; j++)
-				left |= dev->connectors[j]->crtc == old;
-			if (!left)
-				crtc_disable(old);
-		}
-	}
-	if (modeset && crtc->state.enable && crtc->funcs && crtc->funcs->disable)
-		crtc->funcs->disable(crtc);
-	primary_plane_set(crtc, fb, x, y, mode);
-	crtc->state.mode = *mode;
-	drm_property_blob_put(dev, crtc->state.mode_blob);
-	crtc->state.mode_blob = blob;
-	crtc->state.enable = true;
-	crtc->state.active = true;
-	for (i = 0; i < count; i++) {
-		connectors[i]->crtc = crtc;
-		connectors[i]->encoder->crtc = crtc;
-		connectors[i]->dpms = DRM_MODE_DPMS_ON;
-	}
-	if (modeset) {
-		if (crtc->funcs && crtc->funcs->enable)
-			crtc->funcs->enable(crtc);
-	} else if (crtc->funcs && crtc->funcs->flush) {
-		crtc->funcs->flush(crtc);
-	}
-	return 0;
-}
-
 /** drm_mode_setcrtc() - DRM_IOCTL_MODE_SETCRTC, with drm_mode_setcrtc()'s checks in its order. */
 int drm_mode_setcrtc(struct drm_device *dev, void *data, struct drm_file *file)
 {
@@ -244,10 +97,13 @@ int drm_mode_setcrtc(struct drm_device *dev, void *data, struct drm_file *file)
 	struct drm_mode_object *obj;
 	struct drm_framebuffer *fb = NULL;
 	struct drm_crtc *crtc;
-	bool have_mode = false;
+	bool have_mode = false, done;
 	uint32_t i;
 	int ret;
 
+	ret = drm_atomic_resume(dev, file, &done);
+	if (done)
+		return ret;
 	if (!drm_core_check_feature(dev, DRIVER_MODESET))
 		return -EOPNOTSUPP;
 	/* Universal plane src offsets are only 16.16. */
@@ -275,7 +131,7 @@ int drm_mode_setcrtc(struct drm_device *dev, void *data, struct drm_file *file)
 		ret = drm_mode_convert_umode(crtc, &mode, &req->mode);
 		if (ret)
 			return ret;
-		if (!plane_has_format(crtc->primary, fb->format->format))
+		if (!drm_plane_has_format(crtc->primary, fb->format->format))
 			return -EINVAL;
 		ret = drm_framebuffer_check_src_coords(req->x << 16, req->y << 16,
 						       (uint32_t)mode.hdisplay << 16,
@@ -301,11 +157,8 @@ int drm_mode_setcrtc(struct drm_device *dev, void *data, struct drm_file *file)
 			return -ENOENT;
 		connector_set[i] = drm_container_of(obj, struct drm_connector, base);
 	}
-	if (!have_mode) {
-		crtc_disable(crtc);
-		return 0;
-	}
-	return crtc_set_config(crtc, fb, req->x, req->y, &mode, connector_set, req->count_connectors);
+	return drm_atomic_helper_set_config(crtc, have_mode ? fb : NULL, req->x, req->y, have_mode ? &mode : NULL,
+					    connector_set, req->count_connectors, file);
 }
 
 /** drm_mode_page_flip_ioctl() - DRM_IOCTL_MODE_PAGE_FLIP: new primary fb now, event at the next vblank. */
@@ -346,12 +199,6 @@ int drm_mode_page_flip_ioctl(struct drm_device *dev, void *data, struct drm_file
 		return ret;
 	if (old_fb->format != fb->format)
 		return -EINVAL;
-	/* drm_atomic_crtc_check(): no event on a CRTC that is off. */
-	if (!crtc->state.active)
-		return -EINVAL;
-	/* A nonblocking commit on a CRTC with a flip still pending stalls: -EBUSY. */
-	if (crtc->flip_pending)
-		return -EBUSY;
 	if (pf->flags & DRM_MODE_PAGE_FLIP_EVENT) {
 		e = drm_event_reserve(file, DRM_EVENT_FLIP_COMPLETE, sizeof(struct drm_event_vblank));
 		if (!e)
@@ -359,14 +206,7 @@ int drm_mode_page_flip_ioctl(struct drm_device *dev, void *data, struct drm_file
 		e->ev.vbl.user_data = pf->user_data;
 		e->ev.vbl.crtc_id = crtc->base.id;
 	}
-	drm_framebuffer_get(fb);
-	drm_framebuffer_put(ps->fb);
-	ps->fb = fb;
-	crtc->flip_pending = true;
-	crtc->flip_event = e;
-	if (crtc->funcs && crtc->funcs->flush)
-		crtc->funcs->flush(crtc);
-	return 0;
+	return drm_atomic_helper_page_flip(crtc, fb, e, file);
 }
 
 /** drm_mode_gamma_get_ioctl() - DRM_IOCTL_MODE_GETGAMMA: the legacy LUT; its size must match. */
@@ -411,7 +251,7 @@ void drm_crtc_handle_vblank(struct drm_crtc *crtc, uint64_t timestamp_ns, uint64
 		crtc->vblank_count += count;
 		crtc->vblank_time_ns = timestamp_ns;
 		if (crtc->flip_pending)
-			crtc_complete_flip(crtc);
+			drm_crtc_complete_flip(crtc);
 		drm_vblank_handle(crtc);
 	}
 	drm_platform_mutex_unlock(dev->lock);
@@ -420,11 +260,7 @@ void drm_crtc_handle_vblank(struct drm_crtc *crtc, uint64_t timestamp_ns, uint64
 /** drm_crtc_disable_for_fb() - turn off every plane scanning @fb out; a primary takes its CRTC along. */
 void drm_crtc_disable_for_fb(struct drm_device *dev, struct drm_framebuffer *fb)
 {
-	unsigned int i;
-
-	for (i = 0; i < dev->num_crtcs; i++)
-		if (dev->crtcs[i]->primary->state.fb == fb)
-			crtc_disable(dev->crtcs[i]);
+	drm_atomic_remove_fb(dev, fb);
 }
 
 /** drm_crtc_release_events() - a closing file's in-flight flip events are dropped, flips go on. */

@@ -245,7 +245,28 @@ struct drm_plane_state {
 	bool visible;
 };
 
-/** struct drm_plane - a scanout plane: DRM_PLANE_TYPE_*, formats, the CRTCs it can feed. */
+/** DRM_PLANE_NO_SCALING - a 1:1 scale factor in 16.16 (include/drm/drm_atomic_helper.h). */
+#define DRM_PLANE_NO_SCALING (1 << 16)
+
+struct drm_crtc_state;
+struct drm_plane;
+
+/** struct drm_plane_funcs - driver hooks of a plane; each is optional. */
+struct drm_plane_funcs {
+	/**
+	 * atomic_check: check @ps (fb and crtc both set, or both NULL) against
+	 * the CRTC's new state @cs and set @ps->visible; 0 or -errno.  NULL
+	 * means drm_atomic_helper_check_plane_state() with no scaling, free
+	 * positioning and updates on a disabled CRTC (vkms_plane_atomic_check()).
+	 */
+	int (*atomic_check)(struct drm_plane *plane, struct drm_plane_state *ps, const struct drm_crtc_state *cs);
+};
+
+/**
+ * struct drm_plane - a scanout plane: DRM_PLANE_TYPE_*, formats, the CRTCs
+ * it can feed, and the optional properties the driver created for it
+ * (NULL when absent): rotation, alpha, pixel blend mode and zpos.
+ */
 struct drm_plane {
 	struct drm_mode_object base;
 	struct drm_object_properties props;
@@ -256,6 +277,12 @@ struct drm_plane {
 	uint32_t format_count;
 	uint32_t formats[32];
 	uint32_t zpos_default;
+	const struct drm_plane_funcs *funcs;
+	struct drm_property *rotation_property;
+	struct drm_property *alpha_property;
+	struct drm_property *blend_mode_property;
+	struct drm_property *zpos_property;
+	struct drm_property_blob *in_formats_blob;
 	struct drm_plane_state state;
 };
 
@@ -266,6 +293,7 @@ struct drm_plane {
 struct drm_crtc_state {
 	bool enable;
 	bool active;
+	bool vrr_enabled;
 	struct drm_mode_modeinfo mode;
 	struct drm_property_blob *mode_blob;
 };
@@ -385,7 +413,7 @@ struct drm_mode_config {
 
 /* Devices hold a fixed number of each KMS object; enough for vkms's 4 CRTCs. */
 #define DRM_MAX_CRTCS 4
-#define DRM_MAX_PLANES 16
+#define DRM_MAX_PLANES 32
 #define DRM_MAX_CONNECTORS 8
 
 /** drm_dev_lock() / drm_dev_unlock() - the device lock, for drivers' timer callbacks. */
@@ -394,6 +422,9 @@ void drm_dev_unlock(struct drm_device *dev);
 
 /** drm_dev_mode_config() - the device's KMS limits, filled in by the driver's load hook. */
 struct drm_mode_config *drm_dev_mode_config(struct drm_device *dev);
+
+/** drm_dev_options() - the options the device was created with ("" when none). */
+const char *drm_dev_options(const struct drm_device *dev);
 
 /** drm_dev_set_private() / drm_dev_private() - the driver's per-device state. */
 void drm_dev_set_private(struct drm_device *dev, void *priv);
@@ -408,6 +439,44 @@ void *drm_dev_private(struct drm_device *dev);
  */
 struct drm_plane *drm_plane_create(struct drm_device *dev, uint32_t possible_crtcs, uint32_t type,
 				   const uint32_t *formats, uint32_t count);
+
+/**
+ * drm_plane_create_rotation_property() - the plane's "rotation" bitmask
+ * property: @supported (DRM_MODE_ROTATE_* | DRM_MODE_REFLECT_*, must include
+ * @rotation), default @rotation (drm_plane_create_rotation_property()).
+ * 0, -EINVAL or -ENOMEM.
+ */
+int drm_plane_create_rotation_property(struct drm_plane *plane, uint32_t rotation, uint32_t supported);
+
+/** drm_plane_create_alpha_property() - "alpha", 0..DRM_BLEND_ALPHA_OPAQUE, default opaque; 0 or -ENOMEM. */
+int drm_plane_create_alpha_property(struct drm_plane *plane);
+
+/**
+ * drm_plane_create_blend_mode_property() - "pixel blend mode" with the
+ * modes in @supported (bits 1 << DRM_MODE_BLEND_*, must include PREMULTI),
+ * default "Pre-multiplied".  0, -EINVAL or -ENOMEM.
+ */
+int drm_plane_create_blend_mode_property(struct drm_plane *plane, uint32_t supported);
+
+/**
+ * drm_plane_create_zpos_property() - a mutable "zpos" range @min..@max with
+ * default @zpos (drm_plane_create_zpos_property()).  0 or -ENOMEM.
+ */
+int drm_plane_create_zpos_property(struct drm_plane *plane, uint32_t zpos, uint32_t min, uint32_t max);
+
+/**
+ * drm_atomic_helper_check_plane_state() - the kernel helper of the same
+ * name: @ps against its CRTC's new state @cs.  The source (rotated by
+ * ps->rotation) over the CRTC rectangle must scale within
+ * [@min_scale, @max_scale] (16.16; -ERANGE otherwise); the CRTC rectangle
+ * is clipped to the mode and @ps->visible says whether anything is left.
+ * Without @can_position a visible plane must cover the whole CRTC
+ * (-EINVAL); without @can_update_disabled a plane on a disabled CRTC is
+ * refused (-EINVAL).
+ */
+int drm_atomic_helper_check_plane_state(struct drm_plane_state *ps, const struct drm_crtc_state *cs,
+					int min_scale, int max_scale, bool can_position,
+					bool can_update_disabled);
 
 /** drm_crtc_create() - a CRTC fed by @primary (and @cursor, may be NULL) with hooks @funcs. */
 struct drm_crtc *drm_crtc_create(struct drm_device *dev, struct drm_plane *primary,

@@ -71,11 +71,22 @@ bool drm_device_has_render_node(const struct drm_device *dev)
 
 int drm_device_create(const struct drm_driver *driver, struct drm_device **out)
 {
+	return drm_device_create_with_options(driver, NULL, out);
+}
+
+const char *drm_dev_options(const struct drm_device *dev)
+{
+	return dev->options ? dev->options : "";
+}
+
+int drm_device_create_with_options(const struct drm_driver *driver, const char *options, struct drm_device **out)
+{
 	struct drm_device *dev = calloc(1, sizeof(*dev));
 	int ret;
 
 	if (!dev)
 		return -ENOMEM;
+	dev->options = options;
 	dev->driver = driver;
 	dev->driver_features = driver->driver_features;
 	dev->lock = drm_platform_mutex_create();
@@ -105,8 +116,12 @@ int drm_device_create(const struct drm_driver *driver, struct drm_device **out)
 	}
 	if (driver->load) {
 		ret = driver->load(dev);
-		if (ret)
+		if (ret) {
+			/* A failed load leaves partial state: unload takes it down. */
+			if (driver->unload)
+				driver->unload(dev);
 			goto fail;
+		}
 	}
 	*out = dev;
 	return 0;
@@ -289,6 +304,7 @@ void drm_file_release(struct drm_file *file)
 		free(e);
 	}
 	drm_fb_release(file);
+	drm_property_destroy_user_blobs(dev, file);
 	drm_syncobj_release(file);
 	drm_gem_release(file);
 	drm_gem_vm_release(file);

@@ -75,6 +75,7 @@ struct drm_file {
 /** struct drm_device - one device served by a driver core. */
 struct drm_device {
 	const struct drm_driver *driver;
+	const char *options;             /* the driver's options (drm_device_create_with_options()), or NULL */
 	uint32_t driver_features;        /* DRIVER_*: the driver's, plus drm_device_enable_syncobj() */
 	struct drm_mutex *lock;
 	void *driver_private;
@@ -104,7 +105,8 @@ struct drm_device {
 		struct drm_property *dpms, *edid, *link_status, *non_desktop, *crtc_id;
 		struct drm_property *plane_type, *fb_id, *src_x, *src_y, *src_w, *src_h;
 		struct drm_property *crtc_x, *crtc_y, *crtc_w, *crtc_h;
-		struct drm_property *active, *mode_id;
+		struct drm_property *active, *mode_id, *out_fence_ptr, *vrr_enabled;
+		struct drm_property *in_fence_fd, *in_formats;
 	} prop;
 };
 
@@ -148,6 +150,7 @@ int drm_mode_props_init(struct drm_device *dev);
 void drm_mode_config_cleanup(struct drm_device *dev);
 struct drm_property_blob *drm_property_create_blob(struct drm_device *dev, const void *data, uint32_t length);
 void drm_property_blob_put(struct drm_device *dev, struct drm_property_blob *blob);
+void drm_property_destroy_user_blobs(struct drm_device *dev, struct drm_file *file);
 struct drm_property_blob *drm_property_lookup_blob(struct drm_device *dev, uint32_t id);
 int drm_mode_object_get_properties(struct drm_device *dev, struct drm_file *file,
 				   struct drm_mode_object *obj, uint64_t prop_ptr,
@@ -172,6 +175,20 @@ void drm_plane_state_reset(struct drm_plane *plane, struct drm_plane_state *ps);
 void drm_crtc_disable_for_fb(struct drm_device *dev, struct drm_framebuffer *fb);
 void drm_crtc_release_events(struct drm_file *file);
 int drm_mode_validate_basic(const struct drm_mode_modeinfo *mode);
+int drm_mode_convert_umode(struct drm_crtc *crtc, struct drm_mode_modeinfo *out, const struct drm_mode_modeinfo *in);
+bool drm_plane_has_format(const struct drm_plane *plane, uint32_t format);
+
+/* drm_atomic.c: the legacy entry points into atomic commits. */
+void drm_crtc_complete_flip(struct drm_crtc *crtc);
+int drm_atomic_helper_set_config(struct drm_crtc *crtc, struct drm_framebuffer *fb, uint32_t x, uint32_t y,
+				 const struct drm_mode_modeinfo *mode, struct drm_connector **connectors,
+				 uint32_t count, struct drm_file *file);
+int drm_atomic_helper_page_flip(struct drm_crtc *crtc, struct drm_framebuffer *fb, struct drm_pending_event *e,
+				struct drm_file *file);
+int drm_atomic_helper_legacy_cursor(struct drm_crtc *crtc, struct drm_plane *plane, struct drm_framebuffer *fb,
+				    int32_t x, int32_t y, struct drm_file *file);
+void drm_atomic_remove_fb(struct drm_device *dev, struct drm_framebuffer *fb);
+int drm_atomic_resume(struct drm_device *dev, struct drm_file *file, bool *done);
 
 /* Ioctl handlers: named after their ioctl, as in the kernel. */
 #define DRM_HANDLER(fn) int fn(struct drm_device *dev, void *data, struct drm_file *file)
@@ -202,6 +219,12 @@ DRM_HANDLER(drm_mode_obj_get_properties_ioctl);
 DRM_HANDLER(drm_mode_getproperty_ioctl);
 DRM_HANDLER(drm_mode_getblob_ioctl);
 DRM_HANDLER(drm_mode_setcrtc);
+DRM_HANDLER(drm_mode_setplane);
+DRM_HANDLER(drm_mode_atomic_ioctl);
+DRM_HANDLER(drm_mode_obj_set_property_ioctl);
+DRM_HANDLER(drm_connector_property_set_ioctl);
+DRM_HANDLER(drm_mode_createblob_ioctl);
+DRM_HANDLER(drm_mode_destroyblob_ioctl);
 DRM_HANDLER(drm_mode_addfb_ioctl);
 DRM_HANDLER(drm_mode_addfb2_ioctl);
 DRM_HANDLER(drm_mode_rmfb_ioctl);

@@ -14,6 +14,34 @@
 
 #include "core/drm_internal.h"
 
+/*
+ * create_in_format_blob(): struct drm_format_modifier_blob (drm_mode.h),
+ * the formats, and one struct drm_format_modifier: every format is
+ * available with DRM_FORMAT_MOD_LINEAR.
+ */
+static struct drm_property_blob *drm_plane_create_in_formats_blob(struct drm_device *dev, const uint32_t *formats,
+								  uint32_t count)
+{
+	struct drm_format_modifier_blob hdr = {
+		.version = FORMAT_BLOB_CURRENT,
+		.count_formats = count,
+		.formats_offset = sizeof(hdr),
+		.count_modifiers = 1,
+	};
+	struct drm_format_modifier mod = { .modifier = DRM_FORMAT_MOD_LINEAR };
+	unsigned char buf[sizeof(hdr) + 32 * sizeof(uint32_t) + sizeof(mod) + 8];
+	size_t len;
+
+	hdr.modifiers_offset = (uint32_t)((sizeof(hdr) + count * sizeof(uint32_t) + 7) & ~(size_t)7);
+	mod.formats = count >= 64 ? ~0ull : (1ull << count) - 1;
+	len = hdr.modifiers_offset + sizeof(mod);
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, &hdr, sizeof(hdr));
+	memcpy(buf + sizeof(hdr), formats, count * sizeof(uint32_t));
+	memcpy(buf + hdr.modifiers_offset, &mod, sizeof(mod));
+	return drm_property_create_blob(dev, buf, (uint32_t)len);
+}
+
 struct drm_plane *drm_plane_create(struct drm_device *dev, uint32_t possible_crtcs, uint32_t type,
 				   const uint32_t *formats, uint32_t count)
 {
@@ -39,6 +67,8 @@ struct drm_plane *drm_plane_create(struct drm_device *dev, uint32_t possible_crt
 	drm_plane_state_reset(p, &p->state);
 	drm_object_attach_property(&p->props, dev->prop.plane_type, type);
 	drm_object_attach_property(&p->props, dev->prop.fb_id, 0);
+	if (drm_core_check_feature(dev, DRIVER_ATOMIC))
+		drm_object_attach_property(&p->props, dev->prop.in_fence_fd, (uint64_t)(int64_t)-1);
 	drm_object_attach_property(&p->props, dev->prop.crtc_id, 0);
 	drm_object_attach_property(&p->props, dev->prop.crtc_x, 0);
 	drm_object_attach_property(&p->props, dev->prop.crtc_y, 0);
@@ -48,6 +78,17 @@ struct drm_plane *drm_plane_create(struct drm_device *dev, uint32_t possible_crt
 	drm_object_attach_property(&p->props, dev->prop.src_y, 0);
 	drm_object_attach_property(&p->props, dev->prop.src_w, 0);
 	drm_object_attach_property(&p->props, dev->prop.src_h, 0);
+	if (!dev->mode_config.fb_modifiers_not_supported) {
+		struct drm_property_blob *blob = drm_plane_create_in_formats_blob(dev, formats, count);
+
+		if (!blob) {
+			drm_mode_object_remove(dev, &p->base);
+			free(p);
+			return NULL;
+		}
+		p->in_formats_blob = blob;
+		drm_object_attach_property(&p->props, dev->prop.in_formats, blob->base.id);
+	}
 	dev->planes[dev->num_planes++] = p;
 	return p;
 }
@@ -73,6 +114,10 @@ struct drm_crtc *drm_crtc_create(struct drm_device *dev, struct drm_plane *prima
 	drm_waitq_init(&c->vblank_queue);
 	drm_object_attach_property(&c->props, dev->prop.active, 0);
 	drm_object_attach_property(&c->props, dev->prop.mode_id, 0);
+	if (drm_core_check_feature(dev, DRIVER_ATOMIC)) {
+		drm_object_attach_property(&c->props, dev->prop.out_fence_ptr, 0);
+		drm_object_attach_property(&c->props, dev->prop.vrr_enabled, 0);
+	}
 	dev->crtcs[dev->num_crtcs++] = c;
 	return c;
 }

@@ -159,12 +159,111 @@ int drm_mode_props_init(struct drm_device *dev)
 	dev->prop.crtc_h = drm_property_create_range(dev, A, "CRTC_H", 0, INT32_MAX);
 	dev->prop.active = drm_property_create_range(dev, A, "ACTIVE", 0, 1);
 	dev->prop.mode_id = drm_property_create(dev, A | DRM_MODE_PROP_BLOB, "MODE_ID", 0);
+	dev->prop.out_fence_ptr = drm_property_create_range(dev, A, "OUT_FENCE_PTR", 0, UINT64_MAX);
+	dev->prop.vrr_enabled = drm_property_create_range(dev, 0, "VRR_ENABLED", 0, 1);
+	dev->prop.in_fence_fd = drm_property_create_signed_range(dev, A, "IN_FENCE_FD", -1, INT32_MAX);
+	dev->prop.in_formats = drm_property_create(dev, DRM_MODE_PROP_IMMUTABLE | DRM_MODE_PROP_BLOB, "IN_FORMATS", 0);
 	if (!dev->prop.edid || !dev->prop.dpms || !dev->prop.link_status || !dev->prop.non_desktop ||
 	    !dev->prop.crtc_id || !dev->prop.plane_type || !dev->prop.fb_id || !dev->prop.src_x ||
 	    !dev->prop.src_y || !dev->prop.src_w || !dev->prop.src_h || !dev->prop.crtc_x ||
 	    !dev->prop.crtc_y || !dev->prop.crtc_w || !dev->prop.crtc_h || !dev->prop.active ||
-	    !dev->prop.mode_id)
+	    !dev->prop.mode_id || !dev->prop.out_fence_ptr || !dev->prop.vrr_enabled || !dev->prop.in_fence_fd ||
+	    !dev->prop.in_formats)
 		return -ENOMEM;
+	return 0;
+}
+
+/* drm_property_create_bitmask(): the entries of @list whose bit is in @supported. */
+static struct drm_property *drm_property_create_bitmask(struct drm_device *dev, uint32_t flags, const char *name,
+							const struct drm_property_enum *list, uint32_t count,
+							uint64_t supported)
+{
+	struct drm_property *p;
+	uint32_t i, n = 0;
+
+	for (i = 0; i < count; i++)
+		n += (supported >> list[i].value) & 1;
+	p = drm_property_create(dev, flags | DRM_MODE_PROP_BITMASK, name, n);
+	if (!p)
+		return NULL;
+	p->enums = calloc(n ? n : 1, sizeof(*p->enums));
+	if (!p->enums)
+		return p;
+	for (i = 0; i < count; i++) {
+		if (!((supported >> list[i].value) & 1))
+			continue;
+		p->enums[p->num_enums] = list[i];
+		p->values[p->num_enums] = list[i].value;
+		p->num_enums++;
+	}
+	return p;
+}
+
+int drm_plane_create_rotation_property(struct drm_plane *plane, uint32_t rotation, uint32_t supported)
+{
+	static const struct drm_property_enum props[] = {
+		{ 0, "rotate-0" }, { 1, "rotate-90" }, { 2, "rotate-180" }, { 3, "rotate-270" },
+		{ 4, "reflect-x" }, { 5, "reflect-y" },
+	};
+	struct drm_property *prop;
+
+	if (!(supported & DRM_MODE_ROTATE_0) || !(rotation & supported) || (rotation & ~supported))
+		return -EINVAL;
+	prop = drm_property_create_bitmask(plane->dev, 0, "rotation", props, 6, supported);
+	if (!prop)
+		return -ENOMEM;
+	drm_object_attach_property(&plane->props, prop, rotation);
+	plane->rotation_property = prop;
+	plane->state.rotation = rotation;
+	return 0;
+}
+
+int drm_plane_create_alpha_property(struct drm_plane *plane)
+{
+	struct drm_property *prop = drm_property_create_range(plane->dev, 0, "alpha", 0, DRM_BLEND_ALPHA_OPAQUE);
+
+	if (!prop)
+		return -ENOMEM;
+	drm_object_attach_property(&plane->props, prop, DRM_BLEND_ALPHA_OPAQUE);
+	plane->alpha_property = prop;
+	return 0;
+}
+
+int drm_plane_create_blend_mode_property(struct drm_plane *plane, uint32_t supported)
+{
+	static const struct drm_property_enum modes[] = {
+		{ DRM_MODE_BLEND_PIXEL_NONE, "None" },
+		{ DRM_MODE_BLEND_PREMULTI, "Pre-multiplied" },
+		{ DRM_MODE_BLEND_COVERAGE, "Coverage" },
+	};
+	struct drm_property_enum list[3];
+	struct drm_property *prop;
+	uint32_t i, n = 0;
+
+	if (!(supported & (1u << DRM_MODE_BLEND_PREMULTI)) || (supported & ~7u))
+		return -EINVAL;
+	for (i = 0; i < 3; i++)
+		if (supported & (1u << modes[i].value))
+			list[n++] = modes[i];
+	prop = drm_property_create_enum(plane->dev, 0, "pixel blend mode", list, n);
+	if (!prop)
+		return -ENOMEM;
+	drm_object_attach_property(&plane->props, prop, DRM_MODE_BLEND_PREMULTI);
+	plane->blend_mode_property = prop;
+	return 0;
+}
+
+int drm_plane_create_zpos_property(struct drm_plane *plane, uint32_t zpos, uint32_t min, uint32_t max)
+{
+	struct drm_property *prop = drm_property_create_range(plane->dev, 0, "zpos", min, max);
+
+	if (!prop)
+		return -ENOMEM;
+	drm_object_attach_property(&plane->props, prop, zpos);
+	plane->zpos_property = prop;
+	plane->zpos_default = zpos;
+	plane->state.zpos = zpos;
+	plane->state.normalized_zpos = zpos;
 	return 0;
 }
 
@@ -232,6 +331,16 @@ static uint64_t drm_object_property_get_value(struct drm_device *dev, struct drm
 			return s->crtc_w;
 		if (prop == dev->prop.crtc_h)
 			return s->crtc_h;
+		if (prop == dev->prop.in_fence_fd)
+			return (uint64_t)(int64_t)-1;
+		if (prop == p->rotation_property)
+			return s->rotation;
+		if (prop == p->alpha_property)
+			return s->alpha;
+		if (prop == p->blend_mode_property)
+			return s->pixel_blend_mode;
+		if (prop == p->zpos_property)
+			return s->zpos;
 	} else if (obj->type == DRM_MODE_OBJECT_CRTC) {
 		struct drm_crtc *c = drm_container_of(obj, struct drm_crtc, base);
 
@@ -239,6 +348,10 @@ static uint64_t drm_object_property_get_value(struct drm_device *dev, struct drm
 			return c->state.active;
 		if (prop == dev->prop.mode_id)
 			return c->state.mode_blob ? c->state.mode_blob->base.id : 0;
+		if (prop == dev->prop.vrr_enabled)
+			return c->state.vrr_enabled;
+		if (prop == dev->prop.out_fence_ptr)
+			return 0;
 	}
 	return obj->properties->values[i];
 }
@@ -401,6 +514,71 @@ int drm_mode_getblob_ioctl(struct drm_device *dev, void *data, struct drm_file *
 	}
 	out->length = blob->length;
 	return 0;
+}
+
+/**
+ * drm_mode_createblob_ioctl() - DRM_IOCTL_MODE_CREATEPROPBLOB: a blob of
+ * @length bytes owned by the calling file (drm_property.c).  -EINVAL for a
+ * length of 0 or over INT_MAX less the header, -ENOMEM, -EFAULT.  Through
+ * CUSE a blob must fit one ioctl round (128 KiB).
+ */
+int drm_mode_createblob_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
+{
+	struct drm_mode_create_blob *out = data;
+	struct drm_property_blob *blob;
+	void *buf;
+	int ret;
+
+	if (!drm_core_check_feature(dev, DRIVER_MODESET))
+		return -EOPNOTSUPP;
+	if (!out->length || out->length > INT32_MAX - sizeof(struct drm_property_blob))
+		return -EINVAL;
+	buf = malloc(out->length);
+	if (!buf)
+		return -ENOMEM;
+	ret = drm_copy_from_user(file, buf, out->data, out->length);
+	if (!ret) {
+		blob = drm_property_create_blob(dev, buf, out->length);
+		if (!blob) {
+			ret = -ENOMEM;
+		} else {
+			blob->owner = file;
+			out->blob_id = blob->base.id;
+		}
+	}
+	free(buf);
+	return ret;
+}
+
+/** drm_mode_destroyblob_ioctl() - DRM_IOCTL_MODE_DESTROYPROPBLOB: -EINVAL for no such blob, -EPERM for another file's. */
+int drm_mode_destroyblob_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
+{
+	struct drm_mode_destroy_blob *out = data;
+	struct drm_property_blob *blob;
+
+	if (!drm_core_check_feature(dev, DRIVER_MODESET))
+		return -EOPNOTSUPP;
+	blob = drm_property_lookup_blob(dev, out->blob_id);
+	if (!blob)
+		return -EINVAL;
+	if (blob->owner != file)
+		return -EPERM;
+	blob->owner = NULL;
+	drm_property_blob_put(dev, blob);
+	return 0;
+}
+
+/** drm_property_destroy_user_blobs() - a closing file's blobs lose their creation reference. */
+void drm_property_destroy_user_blobs(struct drm_device *dev, struct drm_file *file)
+{
+	struct drm_property_blob *b, *tmp;
+
+	drm_list_for_each_safe(b, tmp, &dev->blobs, struct drm_property_blob, head) {
+		if (b->owner != file)
+			continue;
+		b->owner = NULL;
+		drm_property_blob_put(dev, b);
+	}
 }
 
 /** drm_mode_config_cleanup() - free every KMS object, property and blob of @dev. */

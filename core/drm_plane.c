@@ -54,32 +54,6 @@ unsigned int drm_crtc_plane_states(struct drm_crtc *crtc, const struct drm_plane
 	return n;
 }
 
-/* Show @fb (may be NULL: off) on @plane of @crtc at (@x, @y), 1:1. */
-static void drm_plane_set_cursor(struct drm_plane *plane, struct drm_crtc *crtc, struct drm_framebuffer *fb,
-				 int32_t x, int32_t y)
-{
-	struct drm_plane_state *ps = &plane->state;
-
-	if (!fb) {
-		drm_plane_disable(plane);
-		return;
-	}
-	drm_framebuffer_get(fb);
-	if (ps->fb)
-		drm_framebuffer_put(ps->fb);
-	ps->fb = fb;
-	ps->crtc = crtc;
-	ps->visible = true;
-	ps->crtc_x = x;
-	ps->crtc_y = y;
-	ps->crtc_w = fb->width;
-	ps->crtc_h = fb->height;
-	ps->src_x = 0;
-	ps->src_y = 0;
-	ps->src_w = fb->width << 16;
-	ps->src_h = fb->height << 16;
-}
-
 /* drm_mode_cursor_universal(): the request on @crtc's cursor plane. */
 static int drm_mode_cursor_universal(struct drm_crtc *crtc, const struct drm_mode_cursor2 *req,
 				     struct drm_file *file)
@@ -88,6 +62,7 @@ static int drm_mode_cursor_universal(struct drm_crtc *crtc, const struct drm_mod
 	struct drm_plane *plane = crtc->cursor;
 	struct drm_framebuffer *fb = NULL;
 	int32_t x, y;
+	int ret;
 
 	if (req->flags & DRM_MODE_CURSOR_BO) {
 		if (req->handle) {
@@ -98,8 +73,7 @@ static int drm_mode_cursor_universal(struct drm_crtc *crtc, const struct drm_mod
 				.pitches = { req->width * 4 },
 				.handles = { req->handle },
 			};
-			int ret = drm_internal_framebuffer_create(dev, &r, file, &fb);
-
+			ret = drm_internal_framebuffer_create(dev, &r, file, &fb);
 			if (ret)
 				return ret;
 			fb->hot_x = req->hot_x;
@@ -116,16 +90,15 @@ static int drm_mode_cursor_universal(struct drm_crtc *crtc, const struct drm_mod
 		x = crtc->cursor_x;
 		y = crtc->cursor_y;
 	}
-	drm_plane_set_cursor(plane, crtc, fb, x, y);
+	/* __setplane_atomic() with legacy_cursor_update: no wait for the vblank. */
+	ret = drm_atomic_helper_legacy_cursor(crtc, plane, fb, x, y, file);
 	if (fb)
 		drm_framebuffer_put(fb);
-	if (req->flags & DRM_MODE_CURSOR_MOVE) {
+	if (!ret && (req->flags & DRM_MODE_CURSOR_MOVE)) {
 		crtc->cursor_x = req->x;
 		crtc->cursor_y = req->y;
 	}
-	if (crtc->funcs && crtc->funcs->flush)
-		crtc->funcs->flush(crtc);
-	return 0;
+	return ret;
 }
 
 /* drm_mode_cursor_common(): flags, the CRTC, then its cursor plane. */

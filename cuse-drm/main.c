@@ -37,13 +37,17 @@ static void usage(FILE *out)
 	const char *const *names = drm_driver_names();
 
 	fprintf(out,
-		"usage: cuse-drm [--driver NAME] [--node cardN] [--syncobj] [--debug] [--foreground]\n"
+		"usage: cuse-drm [--driver NAME] [--driver-options K=V,...] [--node cardN] [--syncobj]\n"
+		"                [--debug] [--foreground]\n"
 		"\n"
 		"Serve a DRM driver core as /dev/dri/cardN (and /dev/dri/renderD<128+N> when the\n"
 		"driver has a render node) through CUSE.  Runs in the foreground until SIGINT or\n"
 		"SIGTERM.  Needs root and the cuse module.\n"
 		"\n"
 		"  --driver NAME   driver core to serve (default vkms)\n"
+		"  --driver-options K=V,...\n"
+		"                  the driver's options, like a kernel module's parameters; vkms takes\n"
+		"                  crtcs=1..4, enable_cursor=0|1, overlays=0..8, mode=WxH (a 60 Hz DMT mode)\n"
 		"  --node cardN    primary node to create (default: the lowest free card0..card15)\n"
 		"  --syncobj       offer syncobjs and timelines (DRIVER_SYNCOBJ, DRIVER_SYNCOBJ_TIMELINE)\n"
 		"                  even where the kernel's driver of that name has none (vgem, vkms)\n"
@@ -257,13 +261,14 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "driver", required_argument, NULL, 'D' },
 		{ "node", required_argument, NULL, 'n' },
+		{ "driver-options", required_argument, NULL, 'o' },
 		{ "syncobj", no_argument, NULL, 's' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *driver_name = "vkms", *node_arg = NULL;
+	const char *driver_name = "vkms", *node_arg = NULL, *driver_options = NULL;
 	struct cd_daemon d;
 	sigset_t set;
 	int opt, ret, status = 1, cuse_fd;
@@ -287,10 +292,11 @@ int main(int argc, char **argv)
 	d.files.next = d.files.prev = &d.files;
 	d.listen_fd = d.wake_fd = -1;
 
-	while ((opt = getopt_long(argc, argv, "D:n:sdfh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "D:n:o:sdfh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'D': driver_name = optarg; break;
 		case 'n': node_arg = optarg; break;
+		case 'o': driver_options = optarg; break;
 		case 's': syncobj = true; break;
 		case 'd': drm_platform_linux_set_log_level(DRM_LOG_DEBUG); break;
 		case 'f': break;
@@ -328,7 +334,7 @@ int main(int argc, char **argv)
 		return 1;
 	close(cuse_fd);
 
-	ret = drm_device_create(d.driver, &d.dev);
+	ret = drm_device_create_with_options(d.driver, driver_options, &d.dev);
 	if (ret < 0) {
 		drm_err("cannot create the %s device: %s", driver_name, strerror(-ret));
 		return 1;

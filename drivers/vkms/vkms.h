@@ -21,9 +21,28 @@ struct vkms_output {
 	uint64_t period_ns;
 };
 
-/** struct vkms_device - driver state; one output for now. */
+/* The kernel's limits: 4 outputs (VKMS_MAX_OUTPUTS in later vkms), 8 overlays (NUM_OVERLAY_PLANES). */
+#define VKMS_MAX_OUTPUTS 4
+#define VKMS_MAX_OVERLAYS 8
+
+/**
+ * struct vkms_config - what the driver options chose: CRTC count (each with
+ * its connector and encoder), cursor plane, overlay planes per CRTC,
+ * writeback connector, and the connectors' preferred mode in pixels.
+ */
+struct vkms_config {
+	unsigned int num_crtcs;
+	bool enable_cursor;
+	unsigned int num_overlays;
+	bool enable_writeback;
+	uint32_t xres, yres;
+};
+
+/** struct vkms_device - driver state: the configuration and one vkms_output per CRTC. */
 struct vkms_device {
-	struct vkms_output output;
+	struct drm_device *dev;
+	struct vkms_config config;
+	struct vkms_output output[VKMS_MAX_OUTPUTS];
 };
 
 /**

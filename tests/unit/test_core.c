@@ -91,12 +91,19 @@ static void test_setclientcap(void **state)
 	assert_int_equal(pr.count_planes, 2); /* primary and cursor, as the kernel's vkms */
 	c.value = 2;
 	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_SET_CLIENT_CAP, &c), -EINVAL);
-	/* vkms here has no atomic ioctl yet, so the atomic cap is refused as for non-atomic drivers. */
-	c.capability = DRM_CLIENT_CAP_ATOMIC;
-	c.value = 1;
-	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_SET_CLIENT_CAP, &c), -EOPNOTSUPP);
+	/* Writeback connectors need the atomic cap first (drm_setclientcap()). */
 	c.capability = DRM_CLIENT_CAP_WRITEBACK_CONNECTORS;
+	c.value = 1;
 	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_SET_CLIENT_CAP, &c), -EINVAL);
+	/* vkms is atomic: the cap is taken (values up to 2) and brings universal planes along. */
+	c.capability = DRM_CLIENT_CAP_ATOMIC;
+	c.value = 3;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_SET_CLIENT_CAP, &c), -EINVAL);
+	c.value = 1;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_SET_CLIENT_CAP, &c), 0);
+	c.capability = DRM_CLIENT_CAP_ATOMIC;
+	c.value = 0;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_SET_CLIENT_CAP, &c), 0);
 	c.capability = 99;
 	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_SET_CLIENT_CAP, &c), -EINVAL);
 	c.capability = DRM_CLIENT_CAP_UNIVERSAL_PLANES;
