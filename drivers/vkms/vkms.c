@@ -2,11 +2,11 @@
  * vkms.c - a virtual display, after the kernel's drivers/gpu/drm/vkms.
  *
  * One Virtual connector (connected, with an EDID we generate that prefers
- * 1024x768), one Virtual encoder, one CRTC, one primary plane taking
- * XRGB8888 and ARGB8888 and one ARGB8888 cursor plane (the kernel's default
- * configuration: enable_cursor=1, no overlays).  Vblank comes from a periodic platform timer at the
- * mode's frame duration, as vkms's hrtimer (vkms_crtc.c), and its expiry time
- * is the vblank timestamp.  The composer (vkms_composer.c) makes the CRTC's
+ * 1024x768), one Virtual encoder, one CRTC, one primary and one cursor
+ * plane taking the formats the composer reads (vkms_formats.c; the kernel's
+ * default configuration: enable_cursor=1, no overlays).  Vblank comes from a
+ * periodic platform timer at the mode's frame duration, as vkms's hrtimer
+ * (vkms_crtc.c), and its expiry time is the vblank timestamp.  The composer (vkms_composer.c) makes the CRTC's
  * output image for capture.
  */
 #include <errno.h>
@@ -41,16 +41,6 @@ static const struct drm_crtc_funcs vkms_crtc_funcs = {
 	.enable = vkms_crtc_enable,
 	.disable = vkms_crtc_disable,
 	.capture = vkms_compose_crtc,
-};
-
-static const uint32_t vkms_primary_formats[] = {
-	DRM_FORMAT_XRGB8888,
-	DRM_FORMAT_ARGB8888,
-};
-
-/* vkms_plane.c: vkms_cursor_formats. */
-static const uint32_t vkms_cursor_formats[] = {
-	DRM_FORMAT_ARGB8888,
 };
 
 /* The connector's EDID: a 96 dpi monitor named "vkms" preferring 1024x768@60. */
@@ -94,13 +84,13 @@ static int vkms_load(struct drm_device *dev)
 
 	out = &vkms->output;
 	out->dev = dev;
-	primary = drm_plane_create(dev, 1, DRM_PLANE_TYPE_PRIMARY, vkms_primary_formats,
-				   sizeof(vkms_primary_formats) / sizeof(vkms_primary_formats[0]));
+	primary = drm_plane_create(dev, 1, DRM_PLANE_TYPE_PRIMARY, vkms_plane_formats,
+				   vkms_plane_format_count);
 	if (!primary)
 		return -ENOMEM;
 	/* vkms's default configuration has a cursor plane (enable_cursor). */
 	cursor = drm_plane_create(dev, 1, DRM_PLANE_TYPE_CURSOR, vkms_cursor_formats,
-				  sizeof(vkms_cursor_formats) / sizeof(vkms_cursor_formats[0]));
+				  vkms_cursor_format_count);
 	if (!cursor)
 		return -ENOMEM;
 	out->crtc = drm_crtc_create(dev, primary, cursor, &vkms_crtc_funcs);
