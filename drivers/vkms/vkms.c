@@ -8,7 +8,8 @@
  * properties.  The defaults are the kernel's (enable_cursor=1, no overlays,
  * one CRTC); the driver options (cuse-drm --driver-options) are
  * crtcs=1..4, enable_cursor=0|1, overlays=0..8, enable_writeback=0|1 and
- * mode=WxH.  Vblank comes from a periodic platform timer at the
+ * mode=WxH.  Planes take the formats the composer reads (vkms_formats.c;
+ * overlays also NV12).  Vblank comes from a periodic platform timer at the
  * mode's frame duration, as vkms's hrtimer (vkms_crtc.c), and its expiry time
  * is the vblank timestamp.  The composer (vkms_composer.c) makes the CRTC's
  * output image for capture.
@@ -46,16 +47,6 @@ static const struct drm_crtc_funcs vkms_crtc_funcs = {
 	.enable = vkms_crtc_enable,
 	.disable = vkms_crtc_disable,
 	.capture = vkms_compose_crtc,
-};
-
-static const uint32_t vkms_primary_formats[] = {
-	DRM_FORMAT_XRGB8888,
-	DRM_FORMAT_ARGB8888,
-};
-
-/* vkms_plane.c: vkms_cursor_formats. */
-static const uint32_t vkms_cursor_formats[] = {
-	DRM_FORMAT_ARGB8888,
 };
 
 /* Parse "key=value,..." into @cfg; -EINVAL (logged) for anything unknown or out of range. */
@@ -184,17 +175,17 @@ static int vkms_output_init(struct vkms_device *vkms, unsigned int index)
 	unsigned int i;
 
 	out->dev = dev;
-	primary = vkms_plane_init(dev, index, DRM_PLANE_TYPE_PRIMARY, vkms_primary_formats,
-				  sizeof(vkms_primary_formats) / sizeof(vkms_primary_formats[0]), 0, zmax);
+	primary = vkms_plane_init(dev, index, DRM_PLANE_TYPE_PRIMARY, vkms_plane_formats,
+				  vkms_plane_format_count, 0, zmax);
 	if (!primary)
 		return -ENOMEM;
 	for (i = 0; i < cfg->num_overlays; i++)
-		if (!vkms_plane_init(dev, index, DRM_PLANE_TYPE_OVERLAY, vkms_primary_formats,
-				     sizeof(vkms_primary_formats) / sizeof(vkms_primary_formats[0]), 1 + i, zmax))
+		if (!vkms_plane_init(dev, index, DRM_PLANE_TYPE_OVERLAY, vkms_overlay_formats,
+				     vkms_overlay_format_count, 1 + i, zmax))
 			return -ENOMEM;
 	if (cfg->enable_cursor) {
 		cursor = vkms_plane_init(dev, index, DRM_PLANE_TYPE_CURSOR, vkms_cursor_formats,
-					 sizeof(vkms_cursor_formats) / sizeof(vkms_cursor_formats[0]), zmax, zmax);
+					 vkms_cursor_format_count, zmax, zmax);
 		if (!cursor)
 			return -ENOMEM;
 	}

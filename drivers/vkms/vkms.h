@@ -45,13 +45,108 @@ struct vkms_device {
 	struct vkms_output output[VKMS_MAX_OUTPUTS];
 };
 
+/* ------------------------------------------------------------------ */
+/* The composer (vkms_composer.c, vkms_formats.c)                       */
+/* ------------------------------------------------------------------ */
+
 /**
- * vkms_compose_crtc() - the CRTC's output as XRGB8888, @w x @h pixels: the
- * primary plane's framebuffer region blended over black, as vkms_composer.c
- * does with premultiplied alpha (an ARGB8888 primary over black shows its
- * colour channels).  Returns 0 or -EINVAL for a format it cannot read.
+ * struct vkms_frame - a composed frame: @width x @height pixels of
+ * ARGB16161616, 4 x uint16_t per pixel in the order A, R, G, B (host
+ * endian), row-major, no padding (a row is @width * 8 bytes).  This is the
+ * kernel's struct pixel_argb_u16 line buffer (vkms_drv.h) for a whole frame,
+ * so vkms_frame_crc32() hashes the same bytes as vkms_composer.c's blend().
+ */
+struct vkms_frame {
+	uint32_t width, height;
+	uint16_t *pixels;
+};
+
+/**
+ * vkms_frame_init() - allocate @f's pixels for @width x @height (zeroed).
+ * Returns 0, -EINVAL for a zero size, or -ENOMEM.  Free with vkms_frame_fini().
+ */
+int vkms_frame_init(struct vkms_frame *f, uint32_t width, uint32_t height);
+
+/** vkms_frame_fini() - free @f's pixels (a zeroed or already finished frame is fine). */
+void vkms_frame_fini(struct vkms_frame *f);
+
+/**
+ * vkms_compose_planes() - compose @planes[0..@n-1], bottom first, over an
+ * opaque black background into @out (which has the CRTC's mode size), as
+ * vkms_composer.c's blend() walks crtc_state->active_planes.
+ *
+ * Each plane shows its framebuffer's source region at its CRTC rectangle
+ * (@crtc_x/@crtc_y may be negative, the rectangle may pass the frame's edges:
+ * it is clipped), 1:1 as vkms allows (DRM_PLANE_NO_SCALING): the source
+ * starts at the integer part of @src_x/@src_y (16.16) and has the CRTC
+ * rectangle's size, transposed for DRM_MODE_ROTATE_90/270.  The source is
+ * reflected (DRM_MODE_REFLECT_X/Y, in source axes) and then rotated counter
+ * clockwise onto the CRTC rectangle, as drm_rect_rotate() maps it
+ * (drm_blend.c, drm_plane_create_rotation_property()).  Pixels outside the
+ * framebuffer are not read and show what is below.  Colours blend in 16 bits
+ * per channel with the plane's @alpha and @pixel_blend_mode (drm_blend.c,
+ * "pixel blend mode"); the output stays opaque (A = 0xffff).  Planes without
+ * a framebuffer, or not @visible, are skipped.
+ *
+ * Readable formats: XRGB8888, ARGB8888, XBGR8888, ABGR8888, RGB565,
+ * XRGB2101010, ARGB2101010, XRGB16161616, ARGB16161616 and NV12 (BT.601,
+ * limited range).  Returns 0, or -EINVAL (and @out untouched) when a plane's
+ * framebuffer has another format or no memory, or @out has no pixels.
+ */
+int vkms_compose_planes(const struct drm_plane_state *const *planes, unsigned int n,
+			struct vkms_frame *out);
+
+/**
+ * vkms_crc32_le() - the kernel's crc32_le(@crc, @p, @len) (lib/crc32.c): the
+ * IEEE 802.3 CRC-32 (reflected polynomial 0xedb88320) over @len bytes, seeded
+ * with @crc, without the pre- and post-inversion.  So the usual CRC-32 of a
+ * buffer (zlib's crc32(0, p, len)) is ~vkms_crc32_le(~0u, p, len).
+ */
+uint32_t vkms_crc32_le(uint32_t crc, const void *p, size_t len);
+
+/**
+ * vkms_frame_crc32() - the frame's CRC as vkms reports it to
+ * drm_crtc_add_crc_entry(): crc32_le(0, ...) over the pixel bytes, rows top
+ * to bottom (vkms_composer.c, blend()).
+ */
+uint32_t vkms_frame_crc32(const struct vkms_frame *f);
+
+/**
+ * vkms_frame_write_fb() - write @f into @fb (the writeback connector's
+ * framebuffer), converting to its format as vkms_formats.c's writers do:
+ * 16-bit channels round to 8 bits (v / 257) or to RGB565's 5/6 bits; X
+ * channels are written all ones.  @fb must have @f's size, as
+ * vkms_wb_encoder_atomic_check() requires.  Returns 0, or -EINVAL for a
+ * format not in vkms_writeback_formats, another size, or no memory.
+ */
+int vkms_frame_write_fb(const struct vkms_frame *f, const struct drm_framebuffer *fb);
+
+/**
+ * vkms_compose_crtc() - the struct drm_crtc_funcs.capture hook: compose the
+ * CRTC's visible planes (drm_crtc_plane_states(), bottom first) as
+ * vkms_compose_planes() does and write the result as XRGB8888 into @pixels
+ * (@w x @h, row-major, X = 0xff).  Returns 0, -EINVAL for a plane format the
+ * composer cannot read, or -ENOMEM.  Device lock held.
  */
 int vkms_compose_crtc(struct drm_crtc *crtc, uint32_t *pixels, uint32_t w, uint32_t h);
+
+/*
+ * The formats vkms.c registers (fourccs from drm_fourcc.h) and their counts.
+ * vkms_plane_formats: primary (and overlay) planes, as vkms_plane.c's
+ *     vkms_formats less its YUV and R formats, plus the BGR and 10-bit ones;
+ *     XRGB8888 first (modetest, legacy SETCRTC clients).
+ * vkms_overlay_formats: vkms_plane_formats plus NV12.
+ * vkms_cursor_formats: the cursor plane's (the legacy cursor ioctls make ARGB8888 fbs).
+ * vkms_writeback_formats: vkms_writeback.c's vkms_wb_formats.
+ */
+extern const uint32_t vkms_plane_formats[];
+extern const unsigned int vkms_plane_format_count;
+extern const uint32_t vkms_overlay_formats[];
+extern const unsigned int vkms_overlay_format_count;
+extern const uint32_t vkms_cursor_formats[];
+extern const unsigned int vkms_cursor_format_count;
+extern const uint32_t vkms_writeback_formats[];
+extern const unsigned int vkms_writeback_format_count;
 
 extern const struct drm_driver vkms_driver;
 
