@@ -253,7 +253,8 @@ static int sysfs_write(const char *root, const char *rel, const char *text, char
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	/* O_TRUNC as a shell's "echo > attr" (sysfs ignores it; it matters for a fake tree). */
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0) {
 		int err = errno;
 
