@@ -15,7 +15,8 @@
  * Threads: every function may be called from any thread, except that
  * drm_platform_pci_irq_request() and drm_platform_pci_irq_free() must not
  * run concurrently with each other on one device, and neither may be called
- * from the interrupt handler itself (-EDEADLK).
+ * from the interrupt handler itself (request answers -EBUSY there, free
+ * -EDEADLK).
  *
  * Memory ordering: config and BAR accesses are device accesses made in
  * program order (uncached MMIO or a system call each).  DMA memory is

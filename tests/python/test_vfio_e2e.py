@@ -136,6 +136,18 @@ def vfio_gpu():
     assert driver_of(VFIO_GPU) == "vfio-pci"
 
 
+def test_boot_state(vfio_gpu):
+    """/init gave 00:06.0 to vfio-pci before virtio_pci could claim it; the kernel's DRM drivers
+    (with --kernel-drm) drive only 00:04.0 and 00:05.0, so card numbers stay as before."""
+    assert os.path.exists(f"/dev/vfio/{group_of(vfio_gpu)}")
+    with open(os.path.join(SYSFS, vfio_gpu, "driver_override")) as fh:
+        assert fh.read() == "vfio-pci\n"
+    assert drm_cards_of(vfio_gpu) == []
+    if os.path.isdir("/sys/module/virtio_gpu"):
+        assert len(drm_cards_of(KERNEL_GPU)) == 1
+        assert len(drm_cards_of(BOCHS)) == 1
+
+
 def test_identity_matches_sysfs(vfio_gpu):
     p = probe_ok(vfio_gpu)
     assert p.fields("bdf", vfio_gpu)["group"] == str(group_of(vfio_gpu))
