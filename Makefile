@@ -10,7 +10,7 @@ CC      ?= gcc
 B       := build
 OPT     ?= -O2 -g
 WARN    := -Wall -Wextra -Werror
-PKGS    := fuse3 libdrm libpng
+PKGS    := fuse3 libdrm libpng pciaccess
 # core/ and drivers/ are pure C11: no _GNU_SOURCE, no OS headers (see `make portability`).
 CORE_CFLAGS := -std=c11 $(WARN) $(OPT) -I. -Icore $(shell pkg-config --cflags-only-I libdrm)
 # The Linux side may use POSIX and GNU interfaces.
@@ -59,20 +59,21 @@ $(B)/libdrmcore-san.a: $(CORE_OBJ_SAN) ; @rm -f $@; ar rcs $@ $^
 
 # --- binaries --------------------------------------------------------------
 $(B)/cuse-drm: $(DAEMON_OBJ) $(B)/libdrmcore.a $(PLAT_OBJ)
-	$(CC) -o $@ $(DAEMON_OBJ) $(B)/libdrmcore.a $(PLAT_OBJ) $(shell pkg-config --libs fuse3) -lpthread
+	$(CC) -o $@ $(DAEMON_OBJ) $(B)/libdrmcore.a $(PLAT_OBJ) $(shell pkg-config --libs fuse3 pciaccess) -lpthread
 
 $(B)/libcuse-drm-shim.so: $(SHIM_OBJ)
 	$(CC) -shared -o $@ $^ -ldl
 
 # drmctl links the shim first, so its mmap of dumb buffers on cuse-drm nodes works without LD_PRELOAD.
-$(B)/drmctl: $(DRMCTL_OBJ) $(B)/libcuse-drm-shim.so
-	$(CC) -o $@ $(DRMCTL_OBJ) -L$(B) -Wl,-rpath,'$$ORIGIN' -Wl,--no-as-needed -lcuse-drm-shim -Wl,--as-needed $(shell pkg-config --libs libdrm libpng)
+# The platform objects give it PCI enumeration and vfio-pci binding (devices, bind, unbind).
+$(B)/drmctl: $(DRMCTL_OBJ) $(B)/libcuse-drm-shim.so $(PLAT_OBJ)
+	$(CC) -o $@ $(DRMCTL_OBJ) -L$(B) -Wl,-rpath,'$$ORIGIN' -Wl,--no-as-needed -lcuse-drm-shim -Wl,--as-needed $(PLAT_OBJ) $(shell pkg-config --libs libdrm libpng pciaccess) -lpthread
 
 # --- unit tests (cmocka), plain and with ASan+UBSan ------------------------
 $(B)/tests/%: $(B)/obj/plain/tests/unit/%.o $(UNITC_OBJ) $(B)/libdrmcore.a $(PLAT_OBJ)
-	@mkdir -p $(@D); $(CC) -o $@ $^ -lcmocka -lpthread
+	@mkdir -p $(@D); $(CC) -o $@ $^ -lcmocka -lpthread $(shell pkg-config --libs pciaccess)
 $(B)/tests/san/%: $(B)/obj/san/tests/unit/%.o $(UNITC_OBJ_SAN) $(B)/libdrmcore-san.a $(PLAT_OBJ_SAN)
-	@mkdir -p $(@D); $(CC) $(SAN_FLAGS) -o $@ $^ -lcmocka -lpthread
+	@mkdir -p $(@D); $(CC) $(SAN_FLAGS) -o $@ $^ -lcmocka -lpthread $(shell pkg-config --libs pciaccess)
 
 # test_vkms_composer checks the composer against pixman and zlib, so only it links them.
 VKMS_COMPOSER_ORACLES := pixman-1 zlib
@@ -138,3 +139,8 @@ unit-san: $(CUSE_IOCTL_TEST_SAN)
 $(B)/prime-client: tests/python/clients/prime_client.c
 	@mkdir -p $(@D); $(CC) -std=c11 $(WARN) $(OPT) -D_GNU_SOURCE -o $@ $< -lpthread $(shell pkg-config --cflags --libs libdrm)
 all: $(B)/prime-client
+
+# --- VFIO probe (tests/python/test_vfio_e2e.py): opens a PCI device through core/platform_pci.h
+$(B)/vfio-probe: $(B)/obj/plain/tests/vm/vfio_probe.o $(PLAT_OBJ)
+	@mkdir -p $(@D); $(CC) -o $@ $^ $(shell pkg-config --libs pciaccess) -lpthread
+all: $(B)/vfio-probe

@@ -70,6 +70,39 @@ static const struct drmctl_cmd drmctl_cmds[] = {
 			"  cuse-drm nodes only.\n",
 		.run = drmctl_cmd_hotplug,
 	},
+	{
+		.name = "devices",
+		.args = "",
+		.summary = "list the PCI display devices, their drivers and IOMMU groups",
+		.help = "  One line per PCI function of class 0x03 (display controller):\n"
+			"  BDF, vendor:device IDs, the bound driver (\"-\" for none), the\n"
+			"  IOMMU group (\"-\" without an IOMMU), and the vendor and device\n"
+			"  names from pci.ids. A device that cuse-drm is to drive must be\n"
+			"  bound to vfio-pci (see bind).\n",
+		.run = drmctl_cmd_devices,
+	},
+	{
+		.name = "bind",
+		.args = "BDF",
+		.summary = "hand a PCI device to vfio-pci, for cuse-drm to drive",
+		.help = "  BDF is a PCI address such as 0000:00:06.0 or 00:06.0.\n"
+			"  Checks that its IOMMU group can go to VFIO (every other device\n"
+			"  in the group is bound to vfio-pci or pci-stub, to nothing, or\n"
+			"  is a PCI bridge), sets driver_override to vfio-pci, unbinds the\n"
+			"  current driver, reprobes, and prints the /dev/vfio/GROUP node.\n"
+			"  Needs root. The display goes dark if the kernel was using it.\n",
+		.run = drmctl_cmd_bind,
+	},
+	{
+		.name = "unbind",
+		.args = "BDF",
+		.summary = "give a PCI device back from vfio-pci to its kernel driver",
+		.help = "  Clears driver_override, unbinds the device from vfio-pci and\n"
+			"  reprobes, so the kernel driver that matches it takes it back;\n"
+			"  prints that driver (\"none\" if no driver took it). Refused\n"
+			"  while a process holds its /dev/vfio group open. Needs root.\n",
+		.run = drmctl_cmd_unbind,
+	},
 };
 
 #define DRMCTL_NCMDS (sizeof(drmctl_cmds) / sizeof(drmctl_cmds[0]))
@@ -119,7 +152,7 @@ int drmctl_usage(const char *name, int to_stdout)
 	fputs("usage: drmctl COMMAND [ARGS]\n"
 	      "\n"
 	      "Inspect DRM device nodes, whether served by the kernel or by\n"
-	      "cuse-drm.\n"
+	      "cuse-drm, and hand PCI display devices to VFIO.\n"
 	      "\n"
 	      "commands:\n", out);
 	for (size_t i = 0; i < DRMCTL_NCMDS; i++) {

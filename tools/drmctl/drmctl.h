@@ -48,6 +48,9 @@ int drmctl_cmd_info(int argc, char **argv);
 int drmctl_cmd_screenshot(int argc, char **argv);
 int drmctl_cmd_stats(int argc, char **argv);
 int drmctl_cmd_hotplug(int argc, char **argv);
+int drmctl_cmd_devices(int argc, char **argv);
+int drmctl_cmd_bind(int argc, char **argv);
+int drmctl_cmd_unbind(int argc, char **argv);
 
 /**
  * Print the usage of command @name (or of all commands if @name is NULL) to
