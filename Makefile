@@ -80,9 +80,9 @@ VKMS_COMPOSER_ORACLES := pixman-1 zlib
 $(B)/obj/plain/tests/unit/test_vkms_composer.o $(B)/obj/san/tests/unit/test_vkms_composer.o: \
 	OS_CFLAGS += $(shell pkg-config --cflags $(VKMS_COMPOSER_ORACLES) 2>/dev/null)
 $(B)/tests/test_vkms_composer: $(B)/obj/plain/tests/unit/test_vkms_composer.o $(UNITC_OBJ) $(B)/libdrmcore.a $(PLAT_OBJ)
-	@mkdir -p $(@D); $(CC) -o $@ $^ -lcmocka -lpthread $(shell pkg-config --libs $(VKMS_COMPOSER_ORACLES))
+	@mkdir -p $(@D); $(CC) -o $@ $^ -lcmocka -lpthread $(shell pkg-config --libs $(VKMS_COMPOSER_ORACLES) pciaccess)
 $(B)/tests/san/test_vkms_composer: $(B)/obj/san/tests/unit/test_vkms_composer.o $(UNITC_OBJ_SAN) $(B)/libdrmcore-san.a $(PLAT_OBJ_SAN)
-	@mkdir -p $(@D); $(CC) $(SAN_FLAGS) -o $@ $^ -lcmocka -lpthread $(shell pkg-config --libs $(VKMS_COMPOSER_ORACLES))
+	@mkdir -p $(@D); $(CC) $(SAN_FLAGS) -o $@ $^ -lcmocka -lpthread $(shell pkg-config --libs $(VKMS_COMPOSER_ORACLES) pciaccess)
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS) $(CUSE_IOCTL_TEST); do echo "== $$t"; $$t; done
