@@ -1660,6 +1660,9 @@ void kms_atomic_pipe_on(struct kms_atomic *req, int fd, const struct kms_pipe *p
 	kms_atomic_plane(req, fd, pipe->primary.id, pipe->crtc_id, fb_id, 0, 0, mode->hdisplay,
 			 mode->vdisplay, 0, 0, (uint32_t)mode->hdisplay << 16,
 			 (uint32_t)mode->vdisplay << 16);
+	/* A cursor may outlive the file that set it (legacy cursors have internal fbs). */
+	if (pipe->cursor.id)
+		kms_atomic_plane_off(req, fd, pipe->cursor.id);
 }
 
 void kms_atomic_pipe_off(struct kms_atomic *req, int fd, const struct kms_pipe *pipe)
@@ -1684,6 +1687,20 @@ uint32_t kms_pipe_atomic_on(int fd, const struct kms_pipe *pipe)
 	int ret = kms_atomic_commit(fd, &req, DRM_MODE_ATOMIC_ALLOW_MODESET, 0);
 	igt_assert_f(ret == 0, "atomic modeset %s: %s\n", pipe->mode.name, strerror(-ret));
 	return fb;
+}
+
+bool kms_has_vblank(int fd, const struct kms_pipe *pipe)
+{
+	union drm_wait_vblank vbl;
+	memset(&vbl, 0, sizeof(vbl));
+	vbl.request.type = _DRM_VBLANK_RELATIVE |
+			   ((pipe->crtc_index << _DRM_VBLANK_HIGH_CRTC_SHIFT) &
+			    _DRM_VBLANK_HIGH_CRTC_MASK);
+	if (igt_ioctl(fd, DRM_IOCTL_WAIT_VBLANK, &vbl) == 0)
+		return true;
+	igt_assert_f(errno == EOPNOTSUPP, "WAIT_VBLANK query: %s\n", strerror(errno));
+	errno = 0;
+	return false;
 }
 
 int kms_read_event(int fd, void *buf, size_t size, int timeout_ms)

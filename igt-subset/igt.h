@@ -468,7 +468,7 @@ void kms_atomic_plane(struct kms_atomic *req, int fd, uint32_t plane_id, uint32_
 void kms_atomic_plane_off(struct kms_atomic *req, int fd, uint32_t plane_id);
 /*
  * The whole pipe on: connector -> CRTC, MODE_ID @mode_blob, ACTIVE 1, the primary plane
- * showing @fb_id (at least mode-sized) full screen.
+ * showing @fb_id (at least mode-sized) full screen, the cursor plane (if any) off.
  */
 void kms_atomic_pipe_on(struct kms_atomic *req, int fd, const struct kms_pipe *pipe,
 			uint32_t mode_blob, const struct drm_mode_modeinfo *mode, uint32_t fb_id);
@@ -479,6 +479,13 @@ void kms_atomic_pipe_off(struct kms_atomic *req, int fd, const struct kms_pipe *
  * (blocking, ALLOW_MODESET); returns the framebuffer.  Needs the atomic cap.
  */
 uint32_t kms_pipe_atomic_on(int fd, const struct kms_pipe *pipe);
+
+/*
+ * True when the driver has vblanks on the pipe's CRTC: a WAIT_VBLANK query (RELATIVE, 0) on
+ * it succeeds; false when it answers EOPNOTSUPP (no vblank support, e.g. virtio_gpu in 6.1).
+ * The CRTC must be on.
+ */
+bool kms_has_vblank(int fd, const struct kms_pipe *pipe);
 
 /*
  * Read one DRM event into @buf after polling up to @timeout_ms for it; returns its length in
