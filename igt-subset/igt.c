@@ -3,6 +3,7 @@
 #include "igt.h"
 
 #include <dirent.h>
+#include <drm_fourcc.h>
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <grp.h>
@@ -1150,6 +1151,569 @@ void syncobj_eventfd(int fd, uint32_t handle, uint64_t point, uint32_t flags, in
 	int ret = __syncobj_eventfd(fd, handle, point, flags, event_fd);
 	igt_assert_f(ret == 0, "SYNCOBJ_EVENTFD(%u, %llu, %#x, %d): %s\n", handle,
 		     (unsigned long long)point, flags, event_fd, strerror(-ret));
+}
+
+/* --- KMS ------------------------------------------------------------------------------------ */
+
+int __kms_set_client_cap(int fd, uint64_t capability, uint64_t value)
+{
+	struct drm_set_client_cap c = { .capability = capability, .value = value };
+	return ret_errno(igt_ioctl(fd, DRM_IOCTL_SET_CLIENT_CAP, &c));
+}
+
+bool kms_try_atomic(int fd)
+{
+	return __kms_set_client_cap(fd, DRM_CLIENT_CAP_ATOMIC, 1) == 0;
+}
+
+void igt_require_kms(int fd)
+{
+	igt_require_f(igt_is_kms(fd), "not a KMS node\n");
+}
+
+void igt_require_atomic(int fd)
+{
+	igt_require_kms(fd);
+	int ret = __kms_set_client_cap(fd, DRM_CLIENT_CAP_ATOMIC, 1);
+	igt_require_f(ret == 0, "DRM_CLIENT_CAP_ATOMIC: %s\n", strerror(-ret));
+}
+
+bool kms_plane_has_format(const struct kms_plane *plane, uint32_t format)
+{
+	for (uint32_t i = 0; i < plane->n_formats; i++)
+		if (plane->formats[i] == format)
+			return true;
+	return false;
+}
+
+static void kms_get_plane(int fd, uint32_t id, struct kms_plane *out)
+{
+	struct drm_mode_get_plane p;
+
+	memset(out, 0, sizeof(*out));
+	memset(&p, 0, sizeof(p));
+	p.plane_id = id;
+	do_ioctl(fd, DRM_IOCTL_MODE_GETPLANE, &p);
+	uint32_t n = p.count_format_types < KMS_MAX_FORMATS ? p.count_format_types : KMS_MAX_FORMATS;
+	uint32_t *formats = calloc(p.count_format_types + 1, sizeof(uint32_t));
+	igt_assert(formats);
+	p.format_type_ptr = (uintptr_t)formats;
+	do_ioctl(fd, DRM_IOCTL_MODE_GETPLANE, &p);
+	out->id = id;
+	out->possible_crtcs = p.possible_crtcs;
+	out->n_formats = n;
+	memcpy(out->formats, formats, n * sizeof(uint32_t));
+	free(formats);
+	out->type = DRM_PLANE_TYPE_OVERLAY;
+	igt_assert_f(kms_prop_get(fd, id, DRM_MODE_OBJECT_PLANE, "type", &out->type),
+		     "plane %u has no \"type\" property\n", id);
+}
+
+/* GETCONNECTOR with its modes and encoders; false when the connector is not connected. */
+static bool kms_connector_modes(int fd, uint32_t id, struct kms_pipe *pipe, uint32_t *encoders,
+				uint32_t *n_encoders)
+{
+	struct drm_mode_get_connector c;
+	struct drm_mode_modeinfo *modes = NULL;
+	uint32_t *encs = NULL;
+
+	for (int tries = 0; tries < 5; tries++) {
+		memset(&c, 0, sizeof(c));
+		c.connector_id = id;
+		do_ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &c);
+		uint32_t nm = c.count_modes, ne = c.count_encoders;
+		free(modes);
+		free(encs);
+		modes = calloc(nm + 1, sizeof(*modes));
+		encs = calloc(ne + 1, sizeof(*encs));
+		igt_assert(modes && encs);
+		c.modes_ptr = (uintptr_t)modes;
+		c.encoders_ptr = (uintptr_t)encs;
+		c.count_props = 0;
+		do_ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &c);
+		if (c.count_modes <= nm && c.count_encoders <= ne)
+			break;
+	}
+	bool ok = c.connection == 1 /* DRM_MODE_CONNECTED */ && c.count_modes > 0 &&
+		  c.count_encoders > 0;
+	if (ok) {
+		pipe->n_modes = c.count_modes < KMS_MAX_MODES ? c.count_modes : KMS_MAX_MODES;
+		memcpy(pipe->modes, modes, pipe->n_modes * sizeof(*modes));
+		pipe->mode = modes[0];
+		for (uint32_t i = 0; i < c.count_modes; i++) {
+			if (modes[i].type & DRM_MODE_TYPE_PREFERRED) {
+				pipe->mode = modes[i];
+				break;
+			}
+		}
+		*n_encoders = c.count_encoders < 8 ? c.count_encoders : 8;
+		memcpy(encoders, encs, *n_encoders * sizeof(uint32_t));
+	}
+	free(modes);
+	free(encs);
+	return ok;
+}
+
+bool kms_pipe_find(int fd, struct kms_pipe *pipe)
+{
+	struct drm_mode_card_res res;
+	uint32_t crtcs[16], conns[16], encs[16];
+
+	memset(pipe, 0, sizeof(*pipe));
+	/* Primary and cursor planes are listed only with universal planes (drm_plane.c). */
+	igt_assert_eq(__kms_set_client_cap(fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1), 0);
+
+	memset(&res, 0, sizeof(res));
+	do_ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res);
+	igt_assert(res.count_crtcs <= 16 && res.count_connectors <= 16 && res.count_encoders <= 16);
+	res.count_fbs = 0;
+	res.crtc_id_ptr = (uintptr_t)crtcs;
+	res.connector_id_ptr = (uintptr_t)conns;
+	res.encoder_id_ptr = (uintptr_t)encs;
+	do_ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res);
+	pipe->min_width = res.min_width;
+	pipe->max_width = res.max_width;
+	pipe->min_height = res.min_height;
+	pipe->max_height = res.max_height;
+
+	bool found = false;
+	for (uint32_t i = 0; i < res.count_connectors && !found; i++) {
+		uint32_t cencs[8], n_cencs = 0;
+		if (!kms_connector_modes(fd, conns[i], pipe, cencs, &n_cencs))
+			continue;
+		for (uint32_t e = 0; e < n_cencs && !found; e++) {
+			struct drm_mode_get_encoder enc;
+			memset(&enc, 0, sizeof(enc));
+			enc.encoder_id = cencs[e];
+			if (igt_ioctl(fd, DRM_IOCTL_MODE_GETENCODER, &enc))
+				continue;
+			for (uint32_t k = 0; k < res.count_crtcs; k++) {
+				if (enc.possible_crtcs & (1u << k)) {
+					pipe->connector_id = conns[i];
+					pipe->encoder_id = cencs[e];
+					pipe->crtc_id = crtcs[k];
+					pipe->crtc_index = k;
+					found = true;
+					break;
+				}
+			}
+		}
+	}
+	errno = 0;
+	if (!found)
+		return false;
+
+	struct drm_mode_get_plane_res pr;
+	uint32_t planes[KMS_MAX_PLANES];
+	memset(&pr, 0, sizeof(pr));
+	do_ioctl(fd, DRM_IOCTL_MODE_GETPLANERESOURCES, &pr);
+	igt_assert(pr.count_planes <= KMS_MAX_PLANES);
+	pr.plane_id_ptr = (uintptr_t)planes;
+	do_ioctl(fd, DRM_IOCTL_MODE_GETPLANERESOURCES, &pr);
+	pipe->n_planes = pr.count_planes;
+	for (uint32_t i = 0; i < pr.count_planes; i++) {
+		struct kms_plane *p = &pipe->planes[i];
+		kms_get_plane(fd, planes[i], p);
+		if (!(p->possible_crtcs & (1u << pipe->crtc_index)))
+			continue;
+		if (p->type == DRM_PLANE_TYPE_PRIMARY && !pipe->primary.id)
+			pipe->primary = *p;
+		else if (p->type == DRM_PLANE_TYPE_CURSOR && !pipe->cursor.id)
+			pipe->cursor = *p;
+	}
+	return pipe->primary.id != 0;
+}
+
+void igt_require_pipe(int fd, struct kms_pipe *pipe)
+{
+	igt_require_kms(fd);
+	igt_require_f(kms_pipe_find(fd, pipe),
+		      "no connected connector with a CRTC and a primary plane\n");
+}
+
+bool kms_pipe_other_mode(const struct kms_pipe *pipe, struct drm_mode_modeinfo *mode)
+{
+	for (uint32_t i = 0; i < pipe->n_modes; i++) {
+		const struct drm_mode_modeinfo *m = &pipe->modes[i];
+		if (m->hdisplay != pipe->mode.hdisplay || m->vdisplay != pipe->mode.vdisplay) {
+			*mode = *m;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Properties -------------------------------------------------------------------------------- */
+
+int __kms_obj_get_props(int fd, uint32_t obj_id, uint32_t obj_type, uint32_t *ids,
+			uint64_t *values, uint32_t *count)
+{
+	struct drm_mode_obj_get_properties g = {
+		.props_ptr = (uintptr_t)ids,
+		.prop_values_ptr = (uintptr_t)values,
+		.count_props = *count,
+		.obj_id = obj_id,
+		.obj_type = obj_type,
+	};
+	int ret = ret_errno(igt_ioctl(fd, DRM_IOCTL_MODE_OBJ_GETPROPERTIES, &g));
+	*count = g.count_props;
+	return ret;
+}
+
+int __kms_get_property(int fd, uint32_t prop_id, struct drm_mode_get_property *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->prop_id = prop_id;
+	return ret_errno(igt_ioctl(fd, DRM_IOCTL_MODE_GETPROPERTY, out));
+}
+
+/* (object, name) -> property id: property ids never change while the device lives. */
+static struct {
+	uint32_t obj_id;
+	uint32_t prop_id;
+	char name[DRM_PROP_NAME_LEN];
+} prop_cache[128];
+static unsigned int prop_cache_n;
+
+static bool kms_prop_find(int fd, uint32_t obj_id, uint32_t obj_type, const char *name,
+			  uint32_t *prop_id, uint64_t *value)
+{
+	uint32_t ids[64], count = 64;
+	uint64_t values[64];
+	uint32_t cached = 0;
+
+	for (unsigned int i = 0; i < prop_cache_n; i++)
+		if (prop_cache[i].obj_id == obj_id && strcmp(prop_cache[i].name, name) == 0)
+			cached = prop_cache[i].prop_id;
+
+	int ret = __kms_obj_get_props(fd, obj_id, obj_type, ids, values, &count);
+	igt_assert_f(ret == 0, "OBJ_GETPROPERTIES(%u, %#x): %s\n", obj_id, obj_type, strerror(-ret));
+	igt_assert(count <= 64);
+	for (uint32_t i = 0; i < count; i++) {
+		if (cached) {
+			if (ids[i] != cached)
+				continue;
+		} else {
+			struct drm_mode_get_property p;
+			if (__kms_get_property(fd, ids[i], &p) || strncmp(p.name, name, sizeof(p.name)))
+				continue;
+			if (prop_cache_n < sizeof(prop_cache) / sizeof(prop_cache[0])) {
+				prop_cache[prop_cache_n].obj_id = obj_id;
+				prop_cache[prop_cache_n].prop_id = ids[i];
+				snprintf(prop_cache[prop_cache_n].name, DRM_PROP_NAME_LEN, "%s", name);
+				prop_cache_n++;
+			}
+		}
+		if (prop_id)
+			*prop_id = ids[i];
+		if (value)
+			*value = values[i];
+		return true;
+	}
+	return false;
+}
+
+uint32_t kms_prop_id(int fd, uint32_t obj_id, uint32_t obj_type, const char *name)
+{
+	uint32_t id = 0;
+	return kms_prop_find(fd, obj_id, obj_type, name, &id, NULL) ? id : 0;
+}
+
+bool kms_prop_get(int fd, uint32_t obj_id, uint32_t obj_type, const char *name, uint64_t *value)
+{
+	return kms_prop_find(fd, obj_id, obj_type, name, NULL, value);
+}
+
+uint64_t kms_prop_value(int fd, uint32_t obj_id, uint32_t obj_type, const char *name)
+{
+	uint64_t v = 0;
+	igt_assert_f(kms_prop_get(fd, obj_id, obj_type, name, &v),
+		     "object %u lists no property \"%s\"\n", obj_id, name);
+	return v;
+}
+
+int __kms_obj_set_prop(int fd, uint32_t obj_id, uint32_t obj_type, uint32_t prop_id,
+		       uint64_t value)
+{
+	struct drm_mode_obj_set_property s = {
+		.value = value,
+		.prop_id = prop_id,
+		.obj_id = obj_id,
+		.obj_type = obj_type,
+	};
+	return ret_errno(igt_ioctl(fd, DRM_IOCTL_MODE_OBJ_SETPROPERTY, &s));
+}
+
+int __kms_connector_set_prop(int fd, uint32_t connector_id, uint32_t prop_id, uint64_t value)
+{
+	struct drm_mode_connector_set_property s = {
+		.value = value,
+		.prop_id = prop_id,
+		.connector_id = connector_id,
+	};
+	return ret_errno(igt_ioctl(fd, DRM_IOCTL_MODE_SETPROPERTY, &s));
+}
+
+/* Blobs ------------------------------------------------------------------------------------- */
+
+int __kms_blob_create(int fd, const void *data, uint32_t length, uint32_t *blob_id)
+{
+	struct drm_mode_create_blob c = { .data = (uintptr_t)data, .length = length };
+	int ret = ret_errno(igt_ioctl(fd, DRM_IOCTL_MODE_CREATEPROPBLOB, &c));
+	if (blob_id)
+		*blob_id = c.blob_id;
+	return ret;
+}
+
+uint32_t kms_blob_create(int fd, const void *data, uint32_t length)
+{
+	uint32_t id = 0;
+	int ret = __kms_blob_create(fd, data, length, &id);
+	igt_assert_f(ret == 0, "CREATEPROPBLOB(%u bytes): %s\n", length, strerror(-ret));
+	igt_assert_neq(id, 0);
+	return id;
+}
+
+int __kms_blob_destroy(int fd, uint32_t blob_id)
+{
+	struct drm_mode_destroy_blob d = { .blob_id = blob_id };
+	return ret_errno(igt_ioctl(fd, DRM_IOCTL_MODE_DESTROYPROPBLOB, &d));
+}
+
+int __kms_blob_get(int fd, uint32_t blob_id, void *data, uint32_t *length)
+{
+	struct drm_mode_get_blob g = { .blob_id = blob_id, .length = *length,
+				       .data = (uintptr_t)data };
+	int ret = ret_errno(igt_ioctl(fd, DRM_IOCTL_MODE_GETPROPBLOB, &g));
+	*length = g.length;
+	return ret;
+}
+
+/* Framebuffers ------------------------------------------------------------------------------ */
+
+static uint32_t format_bpp(uint32_t format)
+{
+	switch (format) {
+	case DRM_FORMAT_XRGB8888: case DRM_FORMAT_ARGB8888: case DRM_FORMAT_XBGR8888:
+	case DRM_FORMAT_ABGR8888: case DRM_FORMAT_RGBX8888: case DRM_FORMAT_RGBA8888:
+	case DRM_FORMAT_BGRX8888: case DRM_FORMAT_BGRA8888: case DRM_FORMAT_XRGB2101010:
+	case DRM_FORMAT_ARGB2101010: case DRM_FORMAT_XBGR2101010: case DRM_FORMAT_ABGR2101010:
+		return 32;
+	case DRM_FORMAT_RGB565: case DRM_FORMAT_BGR565: case DRM_FORMAT_XRGB1555:
+	case DRM_FORMAT_ARGB1555:
+		return 16;
+	default:
+		return 0;
+	}
+}
+
+int __kms_fb_create(int fd, uint32_t width, uint32_t height, uint32_t format, uint32_t *fb_id,
+		    uint32_t *handle)
+{
+	uint32_t bpp = format_bpp(format);
+	igt_require_f(bpp, "no dumb-buffer layout for format %.4s\n", (const char *)&format);
+	struct drm_mode_create_dumb d;
+	int ret = __dumb_create(fd, width, height, bpp, &d);
+	if (ret)
+		return ret;
+	struct drm_mode_fb_cmd2 f;
+	memset(&f, 0, sizeof(f));
+	f.width = width;
+	f.height = height;
+	f.pixel_format = format;
+	f.handles[0] = d.handle;
+	f.pitches[0] = d.pitch;
+	ret = ret_errno(igt_ioctl(fd, DRM_IOCTL_MODE_ADDFB2, &f));
+	if (ret) {
+		__dumb_destroy(fd, d.handle);
+		return ret;
+	}
+	if (fb_id)
+		*fb_id = f.fb_id;
+	if (handle)
+		*handle = d.handle;
+	return 0;
+}
+
+uint32_t kms_fb_create(int fd, uint32_t width, uint32_t height, uint32_t format)
+{
+	uint32_t fb = 0;
+	int ret = __kms_fb_create(fd, width, height, format, &fb, NULL);
+	igt_assert_f(ret == 0, "framebuffer %ux%u %.4s: %s\n", width, height,
+		     (const char *)&format, strerror(-ret));
+	return fb;
+}
+
+int __kms_fb_remove(int fd, uint32_t fb_id)
+{
+	uint32_t id = fb_id;
+	return ret_errno(igt_ioctl(fd, DRM_IOCTL_MODE_RMFB, &id));
+}
+
+int __kms_setcrtc(int fd, uint32_t crtc_id, uint32_t fb_id, uint32_t connector_id,
+		  const struct drm_mode_modeinfo *mode)
+{
+	struct drm_mode_crtc c;
+	uint32_t conn = connector_id;
+
+	memset(&c, 0, sizeof(c));
+	c.crtc_id = crtc_id;
+	c.fb_id = fb_id;
+	if (mode) {
+		c.mode = *mode;
+		c.mode_valid = 1;
+		c.set_connectors_ptr = (uintptr_t)&conn;
+		c.count_connectors = 1;
+	}
+	return ret_errno(igt_ioctl(fd, DRM_IOCTL_MODE_SETCRTC, &c));
+}
+
+uint32_t kms_pipe_legacy_on(int fd, const struct kms_pipe *pipe)
+{
+	uint32_t fb = kms_fb_create(fd, pipe->mode.hdisplay, pipe->mode.vdisplay,
+				    DRM_FORMAT_XRGB8888);
+	int ret = __kms_setcrtc(fd, pipe->crtc_id, fb, pipe->connector_id, &pipe->mode);
+	igt_assert_f(ret == 0, "SETCRTC %s: %s\n", pipe->mode.name, strerror(-ret));
+	return fb;
+}
+
+/* Atomic ------------------------------------------------------------------------------------ */
+
+void kms_atomic_clear(struct kms_atomic *req)
+{
+	memset(req, 0, sizeof(*req));
+}
+
+void kms_atomic_add(struct kms_atomic *req, uint32_t obj_id, uint32_t prop_id, uint64_t value)
+{
+	igt_assert(req->n_props < KMS_ATOMIC_MAX_PROPS);
+	if (req->n_objs == 0 || req->objs[req->n_objs - 1] != obj_id) {
+		igt_assert(req->n_objs < KMS_ATOMIC_MAX_OBJS);
+		req->objs[req->n_objs] = obj_id;
+		req->count_props[req->n_objs] = 0;
+		req->n_objs++;
+	}
+	req->count_props[req->n_objs - 1]++;
+	req->props[req->n_props] = prop_id;
+	req->values[req->n_props] = value;
+	req->n_props++;
+}
+
+void kms_atomic_set(struct kms_atomic *req, int fd, uint32_t obj_id, uint32_t obj_type,
+		    const char *name, uint64_t value)
+{
+	uint32_t prop = kms_prop_id(fd, obj_id, obj_type, name);
+	igt_assert_f(prop, "object %u lists no property \"%s\"\n", obj_id, name);
+	kms_atomic_add(req, obj_id, prop, value);
+}
+
+int __kms_atomic_ioctl(int fd, struct drm_mode_atomic *arg)
+{
+	return ret_errno(igt_ioctl(fd, DRM_IOCTL_MODE_ATOMIC, arg));
+}
+
+int kms_atomic_commit(int fd, const struct kms_atomic *req, uint32_t flags, uint64_t user_data)
+{
+	struct drm_mode_atomic a = {
+		.flags = flags,
+		.count_objs = req->n_objs,
+		.objs_ptr = (uintptr_t)req->objs,
+		.count_props_ptr = (uintptr_t)req->count_props,
+		.props_ptr = (uintptr_t)req->props,
+		.prop_values_ptr = (uintptr_t)req->values,
+		.user_data = user_data,
+	};
+	return __kms_atomic_ioctl(fd, &a);
+}
+
+void kms_atomic_plane(struct kms_atomic *req, int fd, uint32_t plane_id, uint32_t crtc_id,
+		      uint32_t fb_id, int32_t crtc_x, int32_t crtc_y, uint32_t crtc_w,
+		      uint32_t crtc_h, uint32_t src_x, uint32_t src_y, uint32_t src_w,
+		      uint32_t src_h)
+{
+	const uint32_t t = DRM_MODE_OBJECT_PLANE;
+	kms_atomic_set(req, fd, plane_id, t, "FB_ID", fb_id);
+	kms_atomic_set(req, fd, plane_id, t, "CRTC_ID", crtc_id);
+	kms_atomic_set(req, fd, plane_id, t, "CRTC_X", (uint64_t)(int64_t)crtc_x);
+	kms_atomic_set(req, fd, plane_id, t, "CRTC_Y", (uint64_t)(int64_t)crtc_y);
+	kms_atomic_set(req, fd, plane_id, t, "CRTC_W", crtc_w);
+	kms_atomic_set(req, fd, plane_id, t, "CRTC_H", crtc_h);
+	kms_atomic_set(req, fd, plane_id, t, "SRC_X", src_x);
+	kms_atomic_set(req, fd, plane_id, t, "SRC_Y", src_y);
+	kms_atomic_set(req, fd, plane_id, t, "SRC_W", src_w);
+	kms_atomic_set(req, fd, plane_id, t, "SRC_H", src_h);
+}
+
+void kms_atomic_plane_off(struct kms_atomic *req, int fd, uint32_t plane_id)
+{
+	kms_atomic_set(req, fd, plane_id, DRM_MODE_OBJECT_PLANE, "FB_ID", 0);
+	kms_atomic_set(req, fd, plane_id, DRM_MODE_OBJECT_PLANE, "CRTC_ID", 0);
+}
+
+void kms_atomic_pipe_on(struct kms_atomic *req, int fd, const struct kms_pipe *pipe,
+			uint32_t mode_blob, const struct drm_mode_modeinfo *mode, uint32_t fb_id)
+{
+	kms_atomic_set(req, fd, pipe->connector_id, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID",
+		       pipe->crtc_id);
+	kms_atomic_set(req, fd, pipe->crtc_id, DRM_MODE_OBJECT_CRTC, "MODE_ID", mode_blob);
+	kms_atomic_set(req, fd, pipe->crtc_id, DRM_MODE_OBJECT_CRTC, "ACTIVE", 1);
+	kms_atomic_plane(req, fd, pipe->primary.id, pipe->crtc_id, fb_id, 0, 0, mode->hdisplay,
+			 mode->vdisplay, 0, 0, (uint32_t)mode->hdisplay << 16,
+			 (uint32_t)mode->vdisplay << 16);
+	/* A cursor may outlive the file that set it (legacy cursors have internal fbs). */
+	if (pipe->cursor.id)
+		kms_atomic_plane_off(req, fd, pipe->cursor.id);
+}
+
+void kms_atomic_pipe_off(struct kms_atomic *req, int fd, const struct kms_pipe *pipe)
+{
+	kms_atomic_plane_off(req, fd, pipe->primary.id);
+	if (pipe->cursor.id)
+		kms_atomic_plane_off(req, fd, pipe->cursor.id);
+	kms_atomic_set(req, fd, pipe->crtc_id, DRM_MODE_OBJECT_CRTC, "MODE_ID", 0);
+	kms_atomic_set(req, fd, pipe->crtc_id, DRM_MODE_OBJECT_CRTC, "ACTIVE", 0);
+	kms_atomic_set(req, fd, pipe->connector_id, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", 0);
+}
+
+uint32_t kms_pipe_atomic_on(int fd, const struct kms_pipe *pipe)
+{
+	struct kms_atomic req;
+	uint32_t fb = kms_fb_create(fd, pipe->mode.hdisplay, pipe->mode.vdisplay,
+				    DRM_FORMAT_XRGB8888);
+	uint32_t blob = kms_blob_create(fd, &pipe->mode, sizeof(pipe->mode));
+
+	kms_atomic_clear(&req);
+	kms_atomic_pipe_on(&req, fd, pipe, blob, &pipe->mode, fb);
+	int ret = kms_atomic_commit(fd, &req, DRM_MODE_ATOMIC_ALLOW_MODESET, 0);
+	igt_assert_f(ret == 0, "atomic modeset %s: %s\n", pipe->mode.name, strerror(-ret));
+	return fb;
+}
+
+bool kms_has_vblank(int fd, const struct kms_pipe *pipe)
+{
+	union drm_wait_vblank vbl;
+	memset(&vbl, 0, sizeof(vbl));
+	vbl.request.type = _DRM_VBLANK_RELATIVE |
+			   ((pipe->crtc_index << _DRM_VBLANK_HIGH_CRTC_SHIFT) &
+			    _DRM_VBLANK_HIGH_CRTC_MASK);
+	if (igt_ioctl(fd, DRM_IOCTL_WAIT_VBLANK, &vbl) == 0)
+		return true;
+	igt_assert_f(errno == EOPNOTSUPP, "WAIT_VBLANK query: %s\n", strerror(errno));
+	errno = 0;
+	return false;
+}
+
+int kms_read_event(int fd, void *buf, size_t size, int timeout_ms)
+{
+	if (!(igt_poll_fd(fd, POLLIN, timeout_ms) & POLLIN))
+		return 0;
+	ssize_t n;
+	do
+		n = read(fd, buf, size);
+	while (n < 0 && errno == EINTR);
+	igt_assert_f(n > 0, "read of the DRM event queue: %zd (%s)\n", n, strerror(errno));
+	errno = 0;
+	return (int)n;
 }
 
 /* --- the runner ------------------------------------------------------------------------- */

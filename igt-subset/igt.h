@@ -34,6 +34,7 @@
 
 #include <drm.h>
 #include <drm_mode.h>
+#include <drm_fourcc.h>
 
 /* IGT's exit codes (lib/igt_core.h). */
 #define IGT_EXIT_SUCCESS 0
@@ -334,5 +335,162 @@ void syncobj_transfer(int fd, uint32_t dst, uint64_t dst_point, uint32_t src, ui
 		      uint32_t flags);
 int __syncobj_eventfd(int fd, uint32_t handle, uint64_t point, uint32_t flags, int event_fd);
 void syncobj_eventfd(int fd, uint32_t handle, uint64_t point, uint32_t flags, int event_fd);
+
+/* --- KMS ------------------------------------------------------------------------------------ */
+/*
+ * Small helpers for the kms_* binaries.  Everything is raw ioctls on drm_mode.h structs (the
+ * same uAPI libdrm's drmMode* wrappers fill), so that each errno comes straight from the node.
+ */
+
+#ifndef DRM_PLANE_TYPE_OVERLAY
+/* The values of the immutable "type" plane property (drm_plane.c, enum drm_plane_type). */
+#define DRM_PLANE_TYPE_OVERLAY 0
+#define DRM_PLANE_TYPE_PRIMARY 1
+#define DRM_PLANE_TYPE_CURSOR 2
+#endif
+
+#define KMS_MAX_PLANES 16
+#define KMS_MAX_FORMATS 64
+#define KMS_MAX_MODES 64
+
+/* One plane as GETPLANE and its "type" property describe it. */
+struct kms_plane {
+	uint32_t id;                /* 0: no such plane */
+	uint32_t possible_crtcs;    /* bit i: the i-th CRTC of GETRESOURCES */
+	uint64_t type;              /* DRM_PLANE_TYPE_* */
+	uint32_t n_formats;
+	uint32_t formats[KMS_MAX_FORMATS]; /* DRM_FORMAT_* fourccs */
+};
+
+/*
+ * A display pipe: the first connected connector, the first CRTC its first encoder can drive,
+ * that CRTC's primary and cursor planes, and the connector's modes.
+ */
+struct kms_pipe {
+	uint32_t connector_id, encoder_id, crtc_id;
+	unsigned int crtc_index;            /* position in GETRESOURCES' crtc list */
+	struct drm_mode_modeinfo mode;      /* the preferred mode (else the first) */
+	uint32_t n_modes;
+	struct drm_mode_modeinfo modes[KMS_MAX_MODES];
+	struct kms_plane primary, cursor;   /* .id 0 when the CRTC has none */
+	uint32_t n_planes;
+	struct kms_plane planes[KMS_MAX_PLANES]; /* every plane of the device */
+	uint32_t min_width, max_width, min_height, max_height; /* GETRESOURCES, pixels */
+};
+
+/* SET_CLIENT_CAP; returns 0 or -errno. */
+int __kms_set_client_cap(int fd, uint64_t capability, uint64_t value);
+/* True when DRM_CLIENT_CAP_ATOMIC is accepted (it is then set on @fd, with universal planes). */
+bool kms_try_atomic(int fd);
+/* Skip unless the node is KMS (MODE_GETRESOURCES works). */
+void igt_require_kms(int fd);
+/* Skip unless DRM_CLIENT_CAP_ATOMIC can be set; sets it on @fd. */
+void igt_require_atomic(int fd);
+
+/*
+ * Find the pipe (sets DRM_CLIENT_CAP_UNIVERSAL_PLANES on @fd to see primary and cursor
+ * planes).  Returns false when there is no connected connector with a usable CRTC.
+ */
+bool kms_pipe_find(int fd, struct kms_pipe *pipe);
+/* igt_require_kms() + kms_pipe_find(), skipping when there is no pipe. */
+void igt_require_pipe(int fd, struct kms_pipe *pipe);
+/* A mode of the connector with another size than pipe->mode; false when there is none. */
+bool kms_pipe_other_mode(const struct kms_pipe *pipe, struct drm_mode_modeinfo *mode);
+/* True when @plane lists @format. */
+bool kms_plane_has_format(const struct kms_plane *plane, uint32_t format);
+
+/* Properties.  The double-underscore forms return 0 or -errno. */
+int __kms_obj_get_props(int fd, uint32_t obj_id, uint32_t obj_type, uint32_t *ids,
+			uint64_t *values, uint32_t *count);
+int __kms_get_property(int fd, uint32_t prop_id, struct drm_mode_get_property *out);
+/* The id of the property @name that OBJ_GETPROPERTIES lists on the object; 0 when absent. */
+uint32_t kms_prop_id(int fd, uint32_t obj_id, uint32_t obj_type, const char *name);
+/* The property's current value; false when the object lists no such property. */
+bool kms_prop_get(int fd, uint32_t obj_id, uint32_t obj_type, const char *name, uint64_t *value);
+/* Same, asserting that the property is listed. */
+uint64_t kms_prop_value(int fd, uint32_t obj_id, uint32_t obj_type, const char *name);
+/* OBJ_SETPROPERTY (and MODE_SETPROPERTY for connectors: @legacy_connector); 0 or -errno. */
+int __kms_obj_set_prop(int fd, uint32_t obj_id, uint32_t obj_type, uint32_t prop_id,
+		       uint64_t value);
+int __kms_connector_set_prop(int fd, uint32_t connector_id, uint32_t prop_id, uint64_t value);
+
+/* Property blobs (CREATEPROPBLOB, DESTROYPROPBLOB, GETPROPBLOB); 0 or -errno. */
+int __kms_blob_create(int fd, const void *data, uint32_t length, uint32_t *blob_id);
+uint32_t kms_blob_create(int fd, const void *data, uint32_t length);
+int __kms_blob_destroy(int fd, uint32_t blob_id);
+/* GETPROPBLOB; *length in: the buffer's size in bytes, out: the blob's. */
+int __kms_blob_get(int fd, uint32_t blob_id, void *data, uint32_t *length);
+
+/*
+ * A framebuffer of @format (32 or 16 bits per pixel formats only) on a new dumb buffer of
+ * width x height pixels: ADDFB2.  *@handle (may be NULL) gets the dumb buffer's GEM handle.
+ */
+int __kms_fb_create(int fd, uint32_t width, uint32_t height, uint32_t format, uint32_t *fb_id,
+		    uint32_t *handle);
+uint32_t kms_fb_create(int fd, uint32_t width, uint32_t height, uint32_t format);
+int __kms_fb_remove(int fd, uint32_t fb_id);
+
+/* Legacy SETCRTC of one connector (@fb_id 0 and @mode NULL: off); 0 or -errno. */
+int __kms_setcrtc(int fd, uint32_t crtc_id, uint32_t fb_id, uint32_t connector_id,
+		  const struct drm_mode_modeinfo *mode);
+/* SETCRTC of the pipe's mode with a new XRGB8888 framebuffer of that size; returns the fb. */
+uint32_t kms_pipe_legacy_on(int fd, const struct kms_pipe *pipe);
+
+/*
+ * An atomic request (struct drm_mode_atomic's four arrays).  kms_atomic_add() appends one
+ * property of one object; consecutive properties of the same object share its entry.
+ */
+#define KMS_ATOMIC_MAX_OBJS 32
+#define KMS_ATOMIC_MAX_PROPS 128
+struct kms_atomic {
+	uint32_t n_objs, n_props;
+	uint32_t objs[KMS_ATOMIC_MAX_OBJS];
+	uint32_t count_props[KMS_ATOMIC_MAX_OBJS];
+	uint32_t props[KMS_ATOMIC_MAX_PROPS];
+	uint64_t values[KMS_ATOMIC_MAX_PROPS];
+};
+void kms_atomic_clear(struct kms_atomic *req);
+void kms_atomic_add(struct kms_atomic *req, uint32_t obj_id, uint32_t prop_id, uint64_t value);
+/* kms_atomic_add of the property @name (asserted to be listed on the object). */
+void kms_atomic_set(struct kms_atomic *req, int fd, uint32_t obj_id, uint32_t obj_type,
+		    const char *name, uint64_t value);
+/* MODE_ATOMIC of @req with @flags (DRM_MODE_ATOMIC_*, DRM_MODE_PAGE_FLIP_*); 0 or -errno. */
+int kms_atomic_commit(int fd, const struct kms_atomic *req, uint32_t flags, uint64_t user_data);
+/* A raw MODE_ATOMIC; 0 or -errno. */
+int __kms_atomic_ioctl(int fd, struct drm_mode_atomic *arg);
+
+/* Plane state: position on the CRTC in pixels, source rectangle in 16.16 fixed point. */
+void kms_atomic_plane(struct kms_atomic *req, int fd, uint32_t plane_id, uint32_t crtc_id,
+		      uint32_t fb_id, int32_t crtc_x, int32_t crtc_y, uint32_t crtc_w,
+		      uint32_t crtc_h, uint32_t src_x, uint32_t src_y, uint32_t src_w,
+		      uint32_t src_h);
+/* Plane off: FB_ID 0, CRTC_ID 0. */
+void kms_atomic_plane_off(struct kms_atomic *req, int fd, uint32_t plane_id);
+/*
+ * The whole pipe on: connector -> CRTC, MODE_ID @mode_blob, ACTIVE 1, the primary plane
+ * showing @fb_id (at least mode-sized) full screen, the cursor plane (if any) off.
+ */
+void kms_atomic_pipe_on(struct kms_atomic *req, int fd, const struct kms_pipe *pipe,
+			uint32_t mode_blob, const struct drm_mode_modeinfo *mode, uint32_t fb_id);
+/* The whole pipe off: primary and cursor planes off, MODE_ID 0, ACTIVE 0, connector detached. */
+void kms_atomic_pipe_off(struct kms_atomic *req, int fd, const struct kms_pipe *pipe);
+/*
+ * Commit the pipe on with its preferred mode and a new mode-sized XRGB8888 framebuffer
+ * (blocking, ALLOW_MODESET); returns the framebuffer.  Needs the atomic cap.
+ */
+uint32_t kms_pipe_atomic_on(int fd, const struct kms_pipe *pipe);
+
+/*
+ * True when the driver has vblanks on the pipe's CRTC: a WAIT_VBLANK query (RELATIVE, 0) on
+ * it succeeds; false when it answers EOPNOTSUPP (no vblank support, e.g. virtio_gpu in 6.1).
+ * The CRTC must be on.
+ */
+bool kms_has_vblank(int fd, const struct kms_pipe *pipe);
+
+/*
+ * Read one DRM event into @buf after polling up to @timeout_ms for it; returns its length in
+ * bytes, or 0 when none came.
+ */
+int kms_read_event(int fd, void *buf, size_t size, int timeout_ms);
 
 #endif

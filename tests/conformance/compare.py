@@ -3,8 +3,10 @@
 
     tests/conformance/compare.py [build/conformance/results.json] [--meta meta.json] [--all]
 
-results.json is a list of {binary, subtest, kernel, ours} (see tests/conformance/run).  Every
-subtest is printed; a row is marked
+results.json is a list of {binary, subtest, kernel, ours, kernel_driver, ours_driver} (see
+tests/conformance/run).  Rows are printed in one table per pairing of drivers (vgem with
+vgem; the KMS pairing: the kernel's virtio_gpu with our vkms).  Every subtest is printed; a
+row is marked
     GAP    the kernel passes it and ours does not (this makes the exit status 1),
     BETTER ours passes and the kernel does not (a test that disagrees with its oracle),
 and the exit status is 0 when every GAP is listed, with its reason, in
@@ -52,6 +54,48 @@ def known_gaps(path):
     return gaps
 
 
+def pairing_meta(meta, kdrv, odrv):
+    """The kernel and ours entries of meta.json for one pairing: the KMS one, or the main."""
+    kms = meta.get("kms")
+    if kms and (kdrv, odrv) != (meta.get("driver"), meta.get("driver")):
+        return kms.get("kernel", {}), kms.get("ours", {})
+    return meta.get("kernel", {}), meta.get("ours", {})
+
+
+def print_table(rows, kdrv, odrv, kmeta, gaps_only):
+    """One pairing's table and its count line."""
+    k, o = kmeta
+    print(f"kernel {kdrv} {k.get('node') or '-'} ({k.get('status')}), "
+          f"ours {odrv} {o.get('node') or '-'} ({o.get('status')})")
+    wb = max([len("binary")] + [len(r["binary"]) for r in rows])
+    ws = max([len("subtest")] + [len(r["subtest"]) for r in rows])
+    has_sync = any(r.get("ours_syncobj") for r in rows)
+    header = f"{'binary':<{wb}}  {'subtest':<{ws}}  {'kernel':<8}  {'ours':<8}"
+    if has_sync:
+        header += f"  {'+syncobj':<8}"
+    print(header)
+    print("-" * (len(header) + 8))
+    gaps = better = 0
+    for r in rows:
+        m = mark(r["kernel"], r["ours"])
+        gaps += m == "GAP"
+        better += m == "BETTER"
+        if gaps_only and r["kernel"] == r["ours"]:
+            continue
+        sm = "SYNCOBJ FAIL" if syncobj_bad(r) else ""
+        extra = f"  {r.get('ours_syncobj') or '-':<8}" if has_sync else ""
+        print(f"{r['binary']:<{wb}}  {r['subtest']:<{ws}}  {r['kernel']:<8}  {r['ours']:<8}{extra}  "
+              f"{m or sm}".rstrip())
+
+    def count(col, val):
+        return sum(r[col] == val for r in rows)
+
+    print("-" * (len(header) + 8))
+    print(f"{kdrv}/{odrv}: {len(rows)} subtests: kernel {count('kernel', PASS)} pass, "
+          f"ours {count('ours', PASS)} pass; {gaps} gap(s) (kernel passes, ours does not), "
+          f"{better} where only ours passes")
+
+
 def main():
     p = argparse.ArgumentParser(description="Print and judge the conformance results.")
     p.add_argument("results", nargs="?", default=os.path.join(ROOT, "build", "conformance", "results.json"))
@@ -69,38 +113,19 @@ def main():
         with open(meta_path) as f:
             meta = json.load(f)
 
-    if meta:
-        k, o = meta.get("kernel", {}), meta.get("ours", {})
-        print(f"driver {meta.get('driver')}: kernel {k.get('node') or '-'} ({k.get('status')}), "
-              f"ours {o.get('node') or '-'} ({o.get('status')})")
+    def pairing(r):
+        return (r.get("kernel_driver") or meta.get("driver") or "?",
+                r.get("ours_driver") or meta.get("driver") or "?")
 
-    wb = max([len("binary")] + [len(r["binary"]) for r in rows])
-    ws = max([len("subtest")] + [len(r["subtest"]) for r in rows])
-    has_sync = any(r.get("ours_syncobj") for r in rows)
-    header = f"{'binary':<{wb}}  {'subtest':<{ws}}  {'kernel':<8}  {'ours':<8}"
-    if has_sync:
-        header += f"  {'+syncobj':<8}"
-    print(header)
-    print("-" * (len(header) + 8))
-    gaps = better = 0
+    groups = {}
     for r in rows:
-        m = mark(r["kernel"], r["ours"])
-        gaps += m == "GAP"
-        better += m == "BETTER"
-        if opts.gaps_only and r["kernel"] == r["ours"]:
-            continue
-        sm = "SYNCOBJ FAIL" if syncobj_bad(r) else ""
-        extra = f"  {r.get('ours_syncobj') or '-':<8}" if has_sync else ""
-        print(f"{r['binary']:<{wb}}  {r['subtest']:<{ws}}  {r['kernel']:<8}  {r['ours']:<8}{extra}  "
-              f"{m or sm}".rstrip())
+        groups.setdefault(pairing(r), []).append(r)
+    for (kdrv, odrv), grows in groups.items():
+        print_table(grows, kdrv, odrv, pairing_meta(meta, kdrv, odrv), opts.gaps_only)
+        print()
 
-    def count(col, val):
-        return sum(r[col] == val for r in rows)
-
-    print("-" * (len(header) + 8))
-    print(f"{len(rows)} subtests: kernel {count('kernel', PASS)} pass, ours {count('ours', PASS)} pass; "
-          f"{gaps} gap(s) (kernel passes, ours does not), {better} where only ours passes")
     known = known_gaps(opts.known)
+    has_sync = any(r.get("ours_syncobj") for r in rows)
     found = {f"{r['binary']}/{r['subtest']}" for r in rows if mark(r["kernel"], r["ours"]) == "GAP"}
     found |= {f"{r['binary']}/{r['subtest']}+syncobj" for r in rows if syncobj_bad(r)}
     # Only judge listed gaps of the binaries that ran (--only).
