@@ -224,9 +224,10 @@ static int drm_atomic_set_mode_prop_for_crtc(struct drm_crtc *crtc, struct drm_c
 	}
 	if (blob->length != sizeof(struct drm_mode_modeinfo))
 		return -EINVAL;
+	/* Any refusal of the mode is EINVAL here, ERANGE included (seen on the 6.1 kernel). */
 	ret = drm_mode_convert_umode(crtc, &cs->mode, (const struct drm_mode_modeinfo *)(const void *)blob->data);
 	if (ret)
-		return ret;
+		return -EINVAL;
 	drm_property_blob_get(blob);
 	cs->mode_blob = blob;
 	cs->enable = true;
@@ -1148,9 +1149,8 @@ static int drm_mode_obj_set_property_atomic(struct drm_device *dev, struct drm_f
 		return -ENOMEM;
 	drm_atomic_state_init(st, dev, file);
 	if (prop == dev->prop.dpms) {
+		/* No enum check: any value but On means Off (drm_atomic_connector_commit_dpms()). */
 		if (obj->type != DRM_MODE_OBJECT_CONNECTOR)
-			ret = -EINVAL;
-		else if (!drm_property_change_valid(dev, prop, value))
 			ret = -EINVAL;
 		else
 			ret = drm_atomic_connector_commit_dpms(st, drm_container_of(obj, struct drm_connector, base),

@@ -550,7 +550,7 @@ int drm_mode_createblob_ioctl(struct drm_device *dev, void *data, struct drm_fil
 	return ret;
 }
 
-/** drm_mode_destroyblob_ioctl() - DRM_IOCTL_MODE_DESTROYPROPBLOB: -EINVAL for no such blob, -EPERM for another file's. */
+/** drm_mode_destroyblob_ioctl() - DRM_IOCTL_MODE_DESTROYPROPBLOB: -ENOENT for no such blob, -EPERM for another file's. */
 int drm_mode_destroyblob_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
 {
 	struct drm_mode_destroy_blob *out = data;
@@ -558,9 +558,10 @@ int drm_mode_destroyblob_ioctl(struct drm_device *dev, void *data, struct drm_fi
 
 	if (!drm_core_check_feature(dev, DRIVER_MODESET))
 		return -EOPNOTSUPP;
+	/* drm_property_lookup_blob() goes through drm_mode_object_find(): the 6.1 kernel answers ENOENT. */
 	blob = drm_property_lookup_blob(dev, out->blob_id);
 	if (!blob)
-		return -EINVAL;
+		return -ENOENT;
 	if (blob->owner != file)
 		return -EPERM;
 	blob->owner = NULL;
