@@ -439,26 +439,44 @@ bool drm_plane_has_format(const struct drm_plane *p, uint32_t format)
 	return false;
 }
 
+/*
+ * @fb on @plane of @crtc at @r's rectangles: the checks that
+ * drm_atomic_plane_check() and __setplane_check() share, in their order.
+ * The CRTC must be one the plane can feed and the format one it takes
+ * (-EINVAL), the CRTC rectangle must not overflow an int (-ERANGE), and the
+ * source must lie inside the fb (-ENOSPC).
+ */
+static int drm_plane_check_placement(const struct drm_plane *plane, const struct drm_crtc *crtc,
+				     const struct drm_framebuffer *fb, const struct drm_plane_state *r)
+{
+	if (!(plane->possible_crtcs & (1u << crtc->index)))
+		return -EINVAL;
+	/* drm_plane_check_pixel_format(): only linear buffers are scanned out here. */
+	if (!drm_plane_has_format(plane, fb->format->format) || fb->modifier != DRM_FORMAT_MOD_LINEAR)
+		return -EINVAL;
+	if (r->crtc_w > INT32_MAX || r->crtc_x > INT32_MAX - (int32_t)r->crtc_w || r->crtc_h > INT32_MAX ||
+	    r->crtc_y > INT32_MAX - (int32_t)r->crtc_h)
+		return -ERANGE;
+	if (drm_framebuffer_check_src_coords(r->src_x, r->src_y, r->src_w, r->src_h, fb))
+		return -ENOSPC;
+	return 0;
+}
+
 /* drm_atomic_plane_check(): the core's checks of one plane's new state. */
 static int drm_atomic_plane_check(const struct drm_plane *plane, const struct drm_plane_state *old,
 				  const struct drm_plane_state *ps)
 {
+	int ret;
+
 	if (ps->crtc && !ps->fb)
 		return -EINVAL;
 	if (ps->fb && !ps->crtc)
 		return -EINVAL;
 	if (!ps->crtc)
 		return 0;
-	if (!(plane->possible_crtcs & (1u << ps->crtc->index)))
-		return -EINVAL;
-	/* drm_plane_check_pixel_format(): only linear buffers are scanned out here. */
-	if (!drm_plane_has_format(plane, ps->fb->format->format) || ps->fb->modifier != DRM_FORMAT_MOD_LINEAR)
-		return -EINVAL;
-	if (ps->crtc_w > INT32_MAX || ps->crtc_x > INT32_MAX - (int32_t)ps->crtc_w || ps->crtc_h > INT32_MAX ||
-	    ps->crtc_y > INT32_MAX - (int32_t)ps->crtc_h)
-		return -ERANGE;
-	if (drm_framebuffer_check_src_coords(ps->src_x, ps->src_y, ps->src_w, ps->src_h, ps->fb))
-		return -ENOSPC;
+	ret = drm_plane_check_placement(plane, ps->crtc, ps->fb, ps);
+	if (ret)
+		return ret;
 	/* plane_switching_crtc(). */
 	if (old->crtc && old->crtc != ps->crtc)
 		return -EINVAL;
@@ -693,17 +711,6 @@ static int drm_atomic_check_only(struct drm_atomic_state *st)
 /* Commit                                                               */
 /* ------------------------------------------------------------------ */
 
-/* Send @e now with @crtc's current vblank count and time (drm_crtc_send_vblank_event()). */
-static void drm_crtc_send_event_now(struct drm_crtc *crtc, struct drm_pending_event *e)
-{
-	uint64_t ns = crtc->vblank_time_ns ? crtc->vblank_time_ns : drm_platform_time_ns();
-
-	e->ev.vbl.sequence = (uint32_t)crtc->vblank_count;
-	e->ev.vbl.tv_sec = (uint32_t)(ns / 1000000000ull);
-	e->ev.vbl.tv_usec = (uint32_t)(ns % 1000000000ull / 1000);
-	drm_event_send(e);
-}
-
 void drm_crtc_complete_flip(struct drm_crtc *crtc)
 {
 	struct drm_pending_event *e = crtc->flip_event;
@@ -711,7 +718,7 @@ void drm_crtc_complete_flip(struct drm_crtc *crtc)
 	crtc->flip_pending = false;
 	crtc->flip_event = NULL;
 	if (e)
-		drm_crtc_send_event_now(crtc, e);
+		drm_crtc_send_vblank_event(crtc, e);
 }
 
 /* Make @st the current state and have the driver follow (drm_atomic_helper_commit_tail()). */
@@ -785,7 +792,7 @@ static void drm_atomic_commit_apply(struct drm_atomic_state *st)
 		}
 		if (!crtc->state.active) {
 			if (e)
-				drm_crtc_send_event_now(crtc, e);
+				drm_crtc_send_vblank_event(crtc, e);
 			continue;
 		}
 		/* A legacy cursor update completes at once (drm_atomic_helper_setup_commit()). */
@@ -1205,6 +1212,41 @@ int drm_connector_property_set_ioctl(struct drm_device *dev, void *data, struct 
 	return drm_mode_obj_set_property_ioctl(dev, &obj_set_prop, file);
 }
 
+/*
+ * __setplane_atomic(): one blocking commit that shows @fb on @plane of
+ * @crtc at @rect's rectangles (drm_atomic_helper_update_plane()), or turns
+ * the plane off when @fb is NULL (_disable_plane(): rectangles zeroed).  A
+ * @legacy_cursor_update commit does not wait for the vblank.
+ */
+static int drm_atomic_setplane(struct drm_file *file, struct drm_plane *plane, struct drm_crtc *crtc,
+			       struct drm_framebuffer *fb, const struct drm_plane_state *rect,
+			       bool legacy_cursor_update)
+{
+	struct drm_atomic_state *st = malloc(sizeof(*st));
+	struct drm_plane_state *ps;
+	int ret;
+
+	if (!st)
+		return -ENOMEM;
+	drm_atomic_state_init(st, plane->dev, file);
+	st->legacy_cursor_update = legacy_cursor_update;
+	ps = drm_atomic_get_plane_state(st, plane);
+	drm_atomic_set_crtc_for_plane(st, ps, crtc);
+	drm_atomic_set_fb_for_plane(ps, fb);
+	ps->crtc_x = rect->crtc_x;
+	ps->crtc_y = rect->crtc_y;
+	ps->crtc_w = rect->crtc_w;
+	ps->crtc_h = rect->crtc_h;
+	ps->src_x = rect->src_x;
+	ps->src_y = rect->src_y;
+	ps->src_w = rect->src_w;
+	ps->src_h = rect->src_h;
+	ret = drm_atomic_commit(st, false, false);
+	drm_atomic_state_clear(st);
+	free(st);
+	return ret;
+}
+
 /** drm_mode_setplane() - DRM_IOCTL_MODE_SETPLANE: drm_mode_setplane() and __setplane_atomic(). */
 int drm_mode_setplane(struct drm_device *dev, void *data, struct drm_file *file)
 {
@@ -1213,8 +1255,7 @@ int drm_mode_setplane(struct drm_device *dev, void *data, struct drm_file *file)
 	struct drm_plane *plane;
 	struct drm_crtc *crtc = NULL;
 	struct drm_framebuffer *fb = NULL;
-	struct drm_atomic_state *st;
-	struct drm_plane_state *ps;
+	struct drm_plane_state rect = { 0 };
 	bool done;
 	int ret;
 
@@ -1235,44 +1276,20 @@ int drm_mode_setplane(struct drm_device *dev, void *data, struct drm_file *file)
 		if (!obj)
 			return -ENOENT;
 		crtc = drm_container_of(obj, struct drm_crtc, base);
+		rect.crtc_x = req->crtc_x;
+		rect.crtc_y = req->crtc_y;
+		rect.crtc_w = req->crtc_w;
+		rect.crtc_h = req->crtc_h;
+		rect.src_x = req->src_x;
+		rect.src_y = req->src_y;
+		rect.src_w = req->src_w;
+		rect.src_h = req->src_h;
 		/* __setplane_check(). */
-		if (!(plane->possible_crtcs & (1u << crtc->index)))
-			return -EINVAL;
-		if (!drm_plane_has_format(plane, fb->format->format) || fb->modifier != DRM_FORMAT_MOD_LINEAR)
-			return -EINVAL;
-		if (req->crtc_w > INT32_MAX || req->crtc_x > INT32_MAX - (int32_t)req->crtc_w ||
-		    req->crtc_h > INT32_MAX || req->crtc_y > INT32_MAX - (int32_t)req->crtc_h)
-			return -ERANGE;
-		ret = drm_framebuffer_check_src_coords(req->src_x, req->src_y, req->src_w, req->src_h, fb);
+		ret = drm_plane_check_placement(plane, crtc, fb, &rect);
 		if (ret)
 			return ret;
 	}
-	st = malloc(sizeof(*st));
-	if (!st)
-		return -ENOMEM;
-	drm_atomic_state_init(st, dev, file);
-	ps = drm_atomic_get_plane_state(st, plane);
-	/* drm_atomic_helper_update_plane() / _disable_plane(). */
-	drm_atomic_set_crtc_for_plane(st, ps, crtc);
-	drm_atomic_set_fb_for_plane(ps, fb);
-	if (fb) {
-		ps->crtc_x = req->crtc_x;
-		ps->crtc_y = req->crtc_y;
-		ps->crtc_w = req->crtc_w;
-		ps->crtc_h = req->crtc_h;
-		ps->src_x = req->src_x;
-		ps->src_y = req->src_y;
-		ps->src_w = req->src_w;
-		ps->src_h = req->src_h;
-	} else {
-		ps->crtc_x = ps->crtc_y = 0;
-		ps->crtc_w = ps->crtc_h = 0;
-		ps->src_x = ps->src_y = ps->src_w = ps->src_h = 0;
-	}
-	ret = drm_atomic_commit(st, false, false);
-	drm_atomic_state_clear(st);
-	free(st);
-	return ret;
+	return drm_atomic_setplane(file, plane, crtc, fb, &rect, false);
 }
 
 int drm_atomic_helper_set_config(struct drm_crtc *crtc, struct drm_framebuffer *fb, uint32_t x, uint32_t y,
@@ -1384,35 +1401,17 @@ int drm_atomic_helper_page_flip(struct drm_crtc *crtc, struct drm_framebuffer *f
 int drm_atomic_helper_legacy_cursor(struct drm_crtc *crtc, struct drm_plane *plane, struct drm_framebuffer *fb,
 				    int32_t x, int32_t y, struct drm_file *file)
 {
-	struct drm_device *dev = crtc->dev;
-	struct drm_atomic_state *st = malloc(sizeof(*st));
-	struct drm_plane_state *ps;
-	int ret;
+	struct drm_plane_state rect = { 0 };
 
-	if (!st)
-		return -ENOMEM;
-	drm_atomic_state_init(st, dev, file);
-	st->legacy_cursor_update = true;
-	ps = drm_atomic_get_plane_state(st, plane);
-	drm_atomic_set_crtc_for_plane(st, ps, fb ? crtc : NULL);
-	drm_atomic_set_fb_for_plane(ps, fb);
 	if (fb) {
-		ps->crtc_x = x;
-		ps->crtc_y = y;
-		ps->crtc_w = fb->width;
-		ps->crtc_h = fb->height;
-		ps->src_x = ps->src_y = 0;
-		ps->src_w = fb->width << 16;
-		ps->src_h = fb->height << 16;
-	} else {
-		ps->crtc_x = ps->crtc_y = 0;
-		ps->crtc_w = ps->crtc_h = 0;
-		ps->src_x = ps->src_y = ps->src_w = ps->src_h = 0;
+		rect.crtc_x = x;
+		rect.crtc_y = y;
+		rect.crtc_w = fb->width;
+		rect.crtc_h = fb->height;
+		rect.src_w = fb->width << 16;
+		rect.src_h = fb->height << 16;
 	}
-	ret = drm_atomic_commit(st, false, false);
-	drm_atomic_state_clear(st);
-	free(st);
-	return ret;
+	return drm_atomic_setplane(file, plane, fb ? crtc : NULL, fb, &rect, true);
 }
 
 void drm_atomic_remove_fb(struct drm_device *dev, struct drm_framebuffer *fb)

@@ -141,12 +141,9 @@ static int framebuffer_check(const struct drm_mode_fb_cmd2 *r, const struct drm_
 
 static bool drm_any_plane_has_format(struct drm_device *dev, uint32_t format)
 {
-	unsigned int i, j;
-
-	for (i = 0; i < dev->num_planes; i++)
-		for (j = 0; j < dev->planes[i]->format_count; j++)
-			if (dev->planes[i]->formats[j] == format)
-				return true;
+	for (unsigned int i = 0; i < dev->num_planes; i++)
+		if (drm_plane_has_format(dev->planes[i], format))
+			return true;
 	return false;
 }
 

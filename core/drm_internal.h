@@ -259,6 +259,7 @@ DRM_HANDLER(drm_crtc_queue_sequence_ioctl);
 /* drm_vblank.c */
 void drm_vblank_handle(struct drm_crtc *crtc);
 void drm_vblank_off(struct drm_crtc *crtc);
+void drm_crtc_send_vblank_event(struct drm_crtc *crtc, struct drm_pending_event *e);
 void drm_vblank_release_events(struct drm_file *file);
 uint32_t drm_vblank_pending_events(struct drm_device *dev);
 

@@ -79,6 +79,12 @@ static void drm_send_vblank_event(struct drm_crtc *crtc, struct drm_pending_even
 	drm_event_send(e);
 }
 
+/** drm_crtc_send_vblank_event() - send @e now with @crtc's current vblank count and time. */
+void drm_crtc_send_vblank_event(struct drm_crtc *crtc, struct drm_pending_event *e)
+{
+	drm_send_vblank_event(crtc, e, crtc->vblank_count);
+}
+
 /* Queue @e for vblank @req_seq of @crtc, or send it now if that has passed; 0 or -ENOMEM. */
 static int drm_queue_vblank_event(struct drm_crtc *crtc, struct drm_pending_event *e, uint64_t req_seq,
 				  uint64_t *reply_seq)
