@@ -292,9 +292,33 @@ static int explain_group(const char *root, const char *bdf, int group, char *msg
 	return group;
 }
 
+/*
+ * Write @override to the device's driver_override, unbind it from its
+ * driver when @bound, and ask the bus to probe it again: the sequence both
+ * bind and unbind use.  0 or -errno with @msg set by sysfs_write().
+ */
+static int sysfs_override_and_reprobe(const char *root, const char *bdf, const char *override, bool bound,
+				      char *msg, size_t len)
+{
+	char rel[PATH_MAX];
+	int ret;
+
+	snprintf(rel, sizeof(rel), PCI_DEVICES "/%s/driver_override", bdf);
+	ret = sysfs_write(root, rel, override, msg, len);
+	if (ret)
+		return ret;
+	if (bound) {
+		snprintf(rel, sizeof(rel), PCI_DEVICES "/%s/driver/unbind", bdf);
+		ret = sysfs_write(root, rel, bdf, msg, len);
+		if (ret)
+			return ret;
+	}
+	return sysfs_write(root, "sys/bus/pci/drivers_probe", bdf, msg, len);
+}
+
 int vfio_sysfs_bind_vfio(const char *root, const char *bdf, char *msg, size_t len)
 {
-	char rel[PATH_MAX], drv[64], why[1024], path[PATH_MAX];
+	char drv[64], why[1024], path[PATH_MAX];
 	int group, ret;
 
 	msgf(msg, len, "%s", "");
@@ -325,17 +349,7 @@ int vfio_sysfs_bind_vfio(const char *root, const char *bdf, char *msg, size_t le
 		msgf(msg, len, "%s: the vfio-pci driver is not loaded (modprobe vfio-pci)", bdf);
 		return -ENXIO;
 	}
-	snprintf(rel, sizeof(rel), PCI_DEVICES "/%s/driver_override", bdf);
-	ret = sysfs_write(root, rel, "vfio-pci\n", msg, len);
-	if (ret)
-		return ret;
-	if (drv[0]) {
-		snprintf(rel, sizeof(rel), PCI_DEVICES "/%s/driver/unbind", bdf);
-		ret = sysfs_write(root, rel, bdf, msg, len);
-		if (ret)
-			return ret;
-	}
-	ret = sysfs_write(root, "sys/bus/pci/drivers_probe", bdf, msg, len);
+	ret = sysfs_override_and_reprobe(root, bdf, "vfio-pci\n", drv[0] != '\0', msg, len);
 	if (ret)
 		return ret;
 	ret = vfio_sysfs_driver(root, bdf, drv, sizeof(drv));
@@ -350,7 +364,7 @@ int vfio_sysfs_bind_vfio(const char *root, const char *bdf, char *msg, size_t le
 int vfio_sysfs_unbind_vfio(const char *root, const char *bdf, char *newdrv, size_t newdrv_len, char *msg,
 			   size_t len)
 {
-	char rel[PATH_MAX], drv[64], holders[512];
+	char drv[64], holders[512];
 	int group, ret;
 
 	msgf(msg, len, "%s", "");
@@ -374,17 +388,7 @@ int vfio_sysfs_unbind_vfio(const char *root, const char *bdf, char *newdrv, size
 		msgf(msg, len, "%s: /dev/vfio/%d is in use by %s; close it first", bdf, group, holders);
 		return -EBUSY;
 	}
-	snprintf(rel, sizeof(rel), PCI_DEVICES "/%s/driver_override", bdf);
-	ret = sysfs_write(root, rel, "\n", msg, len);
-	if (ret)
-		return ret;
-	if (drv[0]) {
-		snprintf(rel, sizeof(rel), PCI_DEVICES "/%s/driver/unbind", bdf);
-		ret = sysfs_write(root, rel, bdf, msg, len);
-		if (ret)
-			return ret;
-	}
-	ret = sysfs_write(root, "sys/bus/pci/drivers_probe", bdf, msg, len);
+	ret = sysfs_override_and_reprobe(root, bdf, "\n", drv[0] != '\0', msg, len);
 	if (ret)
 		return ret;
 	ret = vfio_sysfs_driver(root, bdf, newdrv, newdrv_len);
