@@ -299,6 +299,8 @@ struct drm_crtc_state {
 };
 
 struct drm_pending_event;
+struct drm_fence;
+struct drm_atomic_deferred;
 
 /** struct drm_crtc_funcs - driver hooks of a CRTC; each is optional. */
 struct drm_crtc_funcs {
@@ -335,6 +337,8 @@ struct drm_crtc {
 	struct drm_waitq vblank_queue;   /* blocking WAIT_VBLANKs (drm_vblank.c) */
 	bool flip_pending;
 	struct drm_pending_event *flip_event;
+	struct drm_fence *flip_fence;    /* the pending flip's out-fence (OUT_FENCE_PTR), signalled at flip_done */
+	struct drm_atomic_deferred *deferred; /* a nonblocking commit waiting for its in-fences */
 	void *driver_private;
 };
 

@@ -104,6 +104,7 @@ int drm_device_create_with_options(const struct drm_driver *driver, const char *
 	drm_list_init(&dev->syncobj_eventfds);
 	drm_list_init(&dev->wait_deadlines);
 	drm_list_init(&dev->vblank_events);
+	drm_list_init(&dev->deferred_commits);
 	dev->next_mmap_offset = DRM_FILE_PAGE_OFFSET_START;
 	dev->mode_config.max_width = 8192;
 	dev->mode_config.max_height = 8192;
@@ -141,6 +142,7 @@ void drm_device_destroy(struct drm_device *dev)
 	if (dev->driver->unload)
 		dev->driver->unload(dev);
 	drm_wait_device_fini(dev);
+	drm_atomic_device_fini(dev);
 	drm_syncobj_device_fini(dev);
 	drm_master_put(&dev->master);
 	drm_mode_config_cleanup(dev);

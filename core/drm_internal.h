@@ -95,6 +95,8 @@ struct drm_device {
 	struct drm_list_head syncobj_eventfds; /* eventfd registrations armed on fences */
 	struct drm_list_head wait_deadlines;   /* parked ioctls by deadline (drm_wait.c) */
 	struct drm_list_head vblank_events;    /* events waiting for a vblank (drm_vblank.c) */
+	struct drm_list_head deferred_commits; /* nonblocking commits waiting for in-fences (drm_atomic.c) */
+	struct drm_timer *deferred_timer;      /* applies those whose fences signalled */
 	struct drm_timer *wait_timer;          /* fires at the earliest of them */
 	uint32_t num_crtcs, num_planes, num_encoders, num_connectors;
 	struct drm_crtc *crtcs[DRM_MAX_CRTCS];
@@ -189,6 +191,10 @@ int drm_atomic_helper_legacy_cursor(struct drm_crtc *crtc, struct drm_plane *pla
 				    int32_t x, int32_t y, struct drm_file *file);
 void drm_atomic_remove_fb(struct drm_device *dev, struct drm_framebuffer *fb);
 int drm_atomic_resume(struct drm_device *dev, struct drm_file *file, bool *done);
+/** drm_atomic_release_file() - a closing file's deferred commits go on without their events. */
+void drm_atomic_release_file(struct drm_file *file);
+/** drm_atomic_device_fini() - stop the deferred-commit timer and drop deferred commits unapplied. */
+void drm_atomic_device_fini(struct drm_device *dev);
 
 /* Ioctl handlers: named after their ioctl, as in the kernel. */
 #define DRM_HANDLER(fn) int fn(struct drm_device *dev, void *data, struct drm_file *file)
