@@ -76,6 +76,7 @@ struct drm_file {
 struct drm_device {
 	const struct drm_driver *driver;
 	const char *options;             /* the driver's options (drm_device_create_with_options()), or NULL */
+	struct drm_pci_dev *pci;         /* the PCI function of a hardware driver (drm_device_create_pci()), or NULL */
 	uint32_t driver_features;        /* DRIVER_*: the driver's, plus drm_device_enable_syncobj() */
 	struct drm_mutex *lock;
 	void *driver_private;
