@@ -95,7 +95,8 @@ portability:
 
 # --- end-to-end in the test VM ----------------------------------------------
 # --kernel-drm: the kernel's vgem, virtio_gpu and bochs-drm run beside ours as oracles.
-vm-test: all
+# igt: test_vkms_atomic_e2e runs kms_atomic subtests on a two-pipe vkms.
+vm-test: all igt
 	tests/vm/run --kernel-drm -- /usr/bin/python3 -m pytest -v -p no:cacheprovider tests/python
 	# Host side: tests that need the QEMU monitor (screendump) boot the VM themselves.
 	/usr/bin/python3 -m pytest -v -p no:cacheprovider tests/host
