@@ -981,6 +981,15 @@ struct drm_atomic_deferred {
 	unsigned int pending;
 };
 
+/* Take @d off the device's list and its CRTCs (device lock held). */
+static void drm_atomic_deferred_unlink(struct drm_device *dev, struct drm_atomic_deferred *d)
+{
+	drm_list_del(&d->head);
+	for (unsigned int i = 0; i < dev->num_crtcs; i++)
+		if (dev->crtcs[i]->deferred == d)
+			dev->crtcs[i]->deferred = NULL;
+}
+
 /* Apply every deferred commit whose fences all signalled (device lock held). */
 static void drm_atomic_run_deferred(struct drm_device *dev)
 {
@@ -989,10 +998,7 @@ static void drm_atomic_run_deferred(struct drm_device *dev)
 	drm_list_for_each_safe(d, tmp, &dev->deferred_commits, struct drm_atomic_deferred, head) {
 		if (d->pending)
 			continue;
-		drm_list_del(&d->head);
-		for (unsigned int i = 0; i < dev->num_crtcs; i++)
-			if (dev->crtcs[i]->deferred == d)
-				dev->crtcs[i]->deferred = NULL;
+		drm_atomic_deferred_unlink(dev, d);
 		drm_atomic_commit_apply(d->st);
 		drm_atomic_state_clear(d->st);
 		free(d->st);
@@ -1097,13 +1103,10 @@ void drm_atomic_device_fini(struct drm_device *dev)
 		for (unsigned int i = 0; i < dev->num_planes; i++)
 			if (d->st->in_fence[i])
 				drm_fence_remove_callback(d->st->in_fence[i], &d->waits[i].cb);
-		drm_list_del(&d->head);
-		for (unsigned int i = 0; i < dev->num_crtcs; i++) {
-			if (dev->crtcs[i]->deferred == d)
-				dev->crtcs[i]->deferred = NULL;
+		drm_atomic_deferred_unlink(dev, d);
+		for (unsigned int i = 0; i < dev->num_crtcs; i++)
 			if (d->st->out_fence[i])
 				drm_fence_signal(d->st->out_fence[i], -ENODEV);
-		}
 		drm_atomic_state_clear(d->st);
 		free(d->st);
 		free(d);

@@ -180,8 +180,9 @@ static int fd_to_syncobj(void *ctx, int32_t fd, struct drm_syncobj **syncobj)
 
 static int fence_to_sync_file(void *ctx, struct drm_fence *fence, int32_t *fd)
 {
+	struct cd_fd_call *call = ctx;
 	struct cd_fd_object *o;
-	int ret = fd_object_new(ctx, CD_FD_SYNC_FILE, &o);
+	int ret = fd_object_new(call, CD_FD_SYNC_FILE, &o);
 
 	if (ret)
 		return ret;
@@ -189,7 +190,7 @@ static int fence_to_sync_file(void *ctx, struct drm_fence *fence, int32_t *fd)
 	if (drm_fence_add_callback(fence, &o->cb, sync_file_signaled) == -ENOENT)
 		mark_signaled(o->write_fd);
 	/* The shim puts the client's fd number here; with fence lists it finds it by this index. */
-	*fd = ((struct cd_fd_call *)ctx)->fences ? (int32_t)((struct cd_fd_call *)ctx)->fences->nout - 1 : -1;
+	*fd = call->fences ? (int32_t)call->fences->nout - 1 : -1;
 	return 0;
 }
 

@@ -346,8 +346,7 @@ struct cd_parked {
 	unsigned int cmd;
 	uint64_t uarg;
 	struct um_replay *um;
-	bool has_struct, out;
-	size_t size, out_bufsz;
+	size_t out_bufsz;
 	struct drm_caller caller;
 	struct cd_fd_call fence_call;    /* MODE_ATOMIC of an armed file: its fence fd lists */
 	struct drm_fd_ops fence_ops;
@@ -703,7 +702,7 @@ void cd_ioctl(fuse_req_t req, int cmd_int, void *arg, struct fuse_file_info *fi,
 	*pk = (struct cd_parked){
 		.wait = { .wake = parked_wake },
 		.d = d, .f = f, .req = req, .cmd = cmd, .uarg = uarg, .um = um,
-		.has_struct = has_struct, .out = out, .size = size, .out_bufsz = out_bufsz,
+		.out_bufsz = out_bufsz,
 		.state = CD_RUNNING,
 	};
 	cd_caller_from_req(req, &pk->caller);

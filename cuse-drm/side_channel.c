@@ -73,16 +73,22 @@ static bool token_equal(const uint8_t *a, const uint8_t *b)
 _Static_assert(sizeof(struct cuse_drm_mmap_reply) == sizeof(struct cuse_drm_prime_reply),
 	       "side-channel replies share one layout");
 
-static void send_reply_buf(int fd, const void *buf, size_t len, int sendfd)
+/* Send @buf with @sendfds[0..@nfds) attached (none when @nfds is 0). */
+static void send_reply_fds(int fd, const void *buf, size_t len, const int *sendfds, size_t nfds)
 {
 	struct iovec iov = { (void *)buf, len };
-	union cd_scm_one_fd ctl;
+	union cd_scm_fds ctl;
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 
-	if (sendfd >= 0)
-		cd_msg_attach_fd(&msg, &ctl, sendfd);
+	if (nfds)
+		cd_msg_attach_fds(&msg, &ctl, sendfds, nfds);
 	if (sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 		drm_dbg("side channel: reply failed: %s", strerror(errno));
+}
+
+static void send_reply_buf(int fd, const void *buf, size_t len, int sendfd)
+{
+	send_reply_fds(fd, buf, len, &sendfd, sendfd >= 0 ? 1 : 0);
 }
 
 static void send_reply(int fd, int error, uint32_t value, int memfd)
@@ -399,24 +405,10 @@ static void handle_fence(struct cd_daemon *d, struct sc_client *c, const struct 
 			else
 				send[i] = f->out_fd[req->fds[i]];
 		}
-		if (!error && req->count) {
+		if (!error) {
 			struct cuse_drm_prime_reply reply = { .error = 0 };
-			struct iovec iov = { &reply, sizeof(reply) };
-			union {
-				char buf[CMSG_SPACE(CUSE_DRM_FENCE_FDS_MAX * sizeof(int))];
-				struct cmsghdr align;
-			} ctl;
-			struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
-					      .msg_controllen = CMSG_SPACE(req->count * sizeof(int)) };
-			struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
 
-			memset(&ctl, 0, sizeof(ctl));
-			cm->cmsg_level = SOL_SOCKET;
-			cm->cmsg_type = SCM_RIGHTS;
-			cm->cmsg_len = CMSG_LEN(req->count * sizeof(int));
-			memcpy(CMSG_DATA(cm), send, req->count * sizeof(int));
-			if (sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-				drm_dbg("side channel: fence reply failed: %s", strerror(errno));
+			send_reply_fds(c->fd, &reply, sizeof(reply), send, req->count);
 		} else {
 			send_reply(c->fd, error, 0, -1);
 		}

@@ -303,25 +303,25 @@ static int side_channel_connect_at(const char *path)
 }
 
 /*
- * Send @req (@len bytes, with @sendfd attached unless it is -1) on @s and
- * receive a reply of exactly @reply_len bytes into @reply, with at most one
- * fd (*@recvfd, -1 when none came; @recv_flags: 0 or MSG_CMSG_CLOEXEC).
- * Closes @s.  Returns 0, or -ENODEV when the exchange itself failed (no fd
- * is left open then).
+ * Send @req (@len bytes, with @sendfds[0..@nsend) attached) on @s and
+ * receive a reply of exactly @reply_len bytes into @reply, with at most
+ * @maxrecv fds into @recvfds (more are closed; *@nrecv says how many came;
+ * @recv_flags: 0 or MSG_CMSG_CLOEXEC).  Closes @s.  Returns 0, or -ENODEV
+ * when the exchange itself failed (no fd is left open then).
  */
-static int side_channel_exchange(int s, const void *req, size_t len, int sendfd, void *reply,
-				 size_t reply_len, int *recvfd, int recv_flags)
+static int side_channel_exchange_fds(int s, const void *req, size_t len, const int *sendfds, unsigned int nsend,
+				     void *reply, size_t reply_len, int *recvfds, unsigned int maxrecv,
+				     unsigned int *nrecv, int recv_flags)
 {
-	union cd_scm_one_fd ctl;
+	union cd_scm_fds ctl;
 	struct iovec iov = { (void *)req, len };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *c;
-	int fd = -1;
+	unsigned int got = 0;
 	ssize_t n;
 
-	*recvfd = -1;
-	if (sendfd >= 0)
-		cd_msg_attach_fd(&msg, &ctl, sendfd);
+	*nrecv = 0;
+	if (nsend)
+		cd_msg_attach_fds(&msg, &ctl, sendfds, nsend);
 	do
 		n = sendmsg(s, &msg, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
@@ -341,20 +341,39 @@ static int side_channel_exchange(int s, const void *req, size_t len, int sendfd,
 		n = recvmsg(s, &msg, recv_flags);
 	while (n < 0 && errno == EINTR);
 	close(s);
-	for (c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-		    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
-			memcpy(&fd, CMSG_DATA(c), sizeof(int));
-			break;
+	for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (got < maxrecv)
+				recvfds[got++] = fd;
+			else
+				close(fd);
 		}
 	}
 	if (n != (ssize_t)reply_len) {
-		if (fd >= 0)
-			close(fd);
+		for (unsigned int i = 0; i < got; i++)
+			close(recvfds[i]);
 		return -ENODEV;
 	}
-	*recvfd = fd;
+	*nrecv = got;
 	return 0;
+}
+
+/* side_channel_exchange_fds() with at most one fd each way: @sendfd (-1: none), *@recvfd (-1: none came). */
+static int side_channel_exchange(int s, const void *req, size_t len, int sendfd, void *reply,
+				 size_t reply_len, int *recvfd, int recv_flags)
+{
+	unsigned int got;
+	int ret = side_channel_exchange_fds(s, req, len, &sendfd, sendfd >= 0 ? 1 : 0, reply, reply_len, recvfd, 1,
+					    &got, recv_flags);
+
+	if (ret || got == 0)
+		*recvfd = -1;
+	return ret;
 }
 
 /*
@@ -870,70 +889,24 @@ static int atomic_find_fences(int fd, const struct drm_mode_atomic *a, struct sh
 	return ret;
 }
 
-/* Send a fence request with @nfds fds attached; receive the reply and up to @max fds into @fds. */
+/* Send a fence request with @nfds fds attached; the reply must bring exactly @max fds into @fds. */
 static int fence_exchange(int fd, struct cuse_drm_fence_req *req, const int32_t *sendfds, unsigned int nfds,
 			  int *fds, unsigned int max)
 {
-	union {
-		char buf[CMSG_SPACE(CUSE_DRM_FENCE_FDS_MAX * sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
 	struct cuse_drm_prime_reply reply;
-	struct iovec iov = { req, sizeof(*req) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	unsigned int got = 0;
-	ssize_t n;
-	int s = side_channel_connect(fd, req->token);
+	unsigned int got;
+	int ret, s = side_channel_connect(fd, req->token);
 
 	if (s < 0)
 		return s;
-	memset(&ctl, 0, sizeof(ctl));
-	if (nfds) {
-		struct cmsghdr *c;
-
-		msg.msg_control = ctl.buf;
-		msg.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-		c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-		memcpy(CMSG_DATA(c), sendfds, nfds * sizeof(int));
-	}
-	do
-		n = sendmsg(s, &msg, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof(*req)) {
-		close(s);
-		return -ENODEV;
-	}
-	memset(&ctl, 0, sizeof(ctl));
-	memset(&msg, 0, sizeof(msg));
-	iov = (struct iovec){ &reply, sizeof(reply) };
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = ctl.buf;
-	msg.msg_controllen = sizeof(ctl.buf);
-	do
-		n = recvmsg(s, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	close(s);
-	for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
-			int rfd;
-
-			memcpy(&rfd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-			if (got < max)
-				fds[got++] = rfd;
-			else
-				close(rfd);
-		}
-	}
-	if (n != (ssize_t)sizeof(reply) || reply.error || got != max) {
+	ret = side_channel_exchange_fds(s, req, sizeof(*req), sendfds, nfds, &reply, sizeof(reply), fds, max, &got,
+					MSG_CMSG_CLOEXEC);
+	if (ret)
+		return ret;
+	if (reply.error || got != max) {
 		for (unsigned int i = 0; i < got; i++)
 			close(fds[i]);
-		return n != (ssize_t)sizeof(reply) ? -ENODEV : reply.error ? -reply.error : -ENODEV;
+		return reply.error ? -reply.error : -ENODEV;
 	}
 	return 0;
 }
