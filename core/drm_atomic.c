@@ -900,6 +900,27 @@ static int drm_atomic_park_until_flip_done(struct drm_atomic_state *st, uint32_t
 }
 
 /*
+ * Fences travel as fds: an out-fence fd (OUT_FENCE_PTR) or an in-fence
+ * (IN_FENCE_FD) needs the fd-carrying front end (struct drm_fd_ops), else
+ * -EOPNOTSUPP.  Asked only of a request that passed its check, so a bad
+ * request gets the kernel's errno and keeps the -1 already written to its
+ * fence pointer (all or nothing), and TEST_ONLY answers as the kernel does.
+ */
+static int drm_atomic_check_fd_transport(const struct drm_atomic_state *st)
+{
+	bool fds = st->file->caller && st->file->caller->fds;
+	unsigned int i;
+
+	for (i = 0; i < st->dev->num_crtcs; i++)
+		if (st->out_fence_ptr[i] && !fds)
+			return -EOPNOTSUPP;
+	for (i = 0; i < st->dev->num_planes; i++)
+		if (st->in_fence_fd[i] != -1 && !fds)
+			return -EOPNOTSUPP;
+	return 0;
+}
+
+/*
  * Check, then (unless @test_only) commit @st.  A blocking commit returns
  * -DRM_EPENDING while it waits for flip_done; its rerun lands in
  * drm_atomic_wait_flip_done() through the ioctl's saved state.
@@ -911,6 +932,9 @@ static int drm_atomic_commit(struct drm_atomic_state *st, bool test_only, bool n
 
 	ret = drm_atomic_check_only(st);
 	if (ret || test_only)
+		return ret;
+	ret = drm_atomic_check_fd_transport(st);
+	if (ret)
 		return ret;
 	ret = drm_atomic_stall_checks(st, nonblock);
 	if (ret)
@@ -966,13 +990,7 @@ static int drm_atomic_prepare_signaling(struct drm_atomic_state *st, const struc
 			e->ev.vbl.crtc_id = dev->crtcs[i]->base.id;
 			st->event[i] = e;
 		}
-		/* An out-fence fd needs the fd-carrying front end (struct drm_fd_ops). */
-		if (st->out_fence_ptr[i] && !(st->file->caller && st->file->caller->fds))
-			return -EOPNOTSUPP;
 	}
-	for (i = 0; i < dev->num_planes; i++)
-		if (st->in_fence_fd[i] != -1 && !(st->file->caller && st->file->caller->fds))
-			return -EOPNOTSUPP;
 	if (ncrtcs == 0 && (arg->flags & DRM_MODE_PAGE_FLIP_EVENT))
 		return -EINVAL;
 	return 0;

@@ -141,6 +141,34 @@ static int vkms_connector_init_edid(struct drm_connector *conn, const struct vkm
 }
 
 /*
+ * vkms_plane_atomic_check() (vkms_plane.c, Linux 6.1): no scaling, updates on
+ * a disabled CRTC allowed; overlay and cursor planes may sit anywhere, but
+ * "for now primary plane must be visible and full screen".
+ */
+static int vkms_plane_atomic_check(struct drm_plane *plane, struct drm_plane_state *ps,
+				   const struct drm_crtc_state *cs)
+{
+	bool can_position = plane->type != DRM_PLANE_TYPE_PRIMARY;
+	int ret;
+
+	if (!ps->fb || !ps->crtc) {
+		ps->visible = false;
+		return 0;
+	}
+	ret = drm_atomic_helper_check_plane_state(ps, cs, DRM_PLANE_NO_SCALING, DRM_PLANE_NO_SCALING,
+						  can_position, true);
+	if (ret)
+		return ret;
+	if (!ps->visible && !can_position)
+		return -EINVAL;
+	return 0;
+}
+
+static const struct drm_plane_funcs vkms_plane_funcs = {
+	.atomic_check = vkms_plane_atomic_check,
+};
+
+/*
  * vkms_plane_init(): a plane of @output's CRTC with the properties vkms
  * gives every plane: rotation (all), alpha, pixel blend mode (all three)
  * and zpos.
@@ -152,6 +180,7 @@ static struct drm_plane *vkms_plane_init(struct drm_device *dev, unsigned int ou
 
 	if (!plane)
 		return NULL;
+	plane->funcs = &vkms_plane_funcs;
 	if (drm_plane_create_rotation_property(plane, DRM_MODE_ROTATE_0,
 					       DRM_MODE_ROTATE_MASK | DRM_MODE_REFLECT_MASK) ||
 	    drm_plane_create_alpha_property(plane) ||
