@@ -312,6 +312,34 @@ struct drm_crtc_funcs {
 	void (*flush)(struct drm_crtc *crtc);
 	/** capture: compose what the CRTC shows into XRGB8888 @pixels (@w x @h); 0 or -errno. */
 	int (*capture)(struct drm_crtc *crtc, uint32_t *pixels, uint32_t w, uint32_t h);
+	/**
+	 * set_crc_source: start computing frame CRCs from @source (checked by
+	 * verify_crc_source), or stop for NULL; entries go to
+	 * drm_crtc_add_crc_entry().  0 or -errno (struct drm_crtc_funcs.set_crc_source).
+	 */
+	int (*set_crc_source)(struct drm_crtc *crtc, const char *source);
+	/**
+	 * verify_crc_source: 0 and *@values_cnt (1..DRM_MAX_CRC_NR) for a
+	 * source the driver knows (NULL: none), else -EINVAL.  Both CRC hooks
+	 * or neither.
+	 */
+	int (*verify_crc_source)(struct drm_crtc *crtc, const char *source, size_t *values_cnt);
+};
+
+/**
+ * struct drm_crtc_crc - a CRTC's frame CRC capture (the kernel's struct
+ * drm_crtc_crc): the selected @source ("auto" initially), whether a
+ * capture is open and by which file, and a ring of DRM_CRC_ENTRIES_NR
+ * entries (@head: next write, @tail: next read), allocated while open.
+ */
+struct drm_crtc_crc {
+	char source[32];
+	bool opened;
+	bool overflow;
+	struct drm_file *owner;
+	struct drm_crc_line *entries;
+	unsigned int head, tail;
+	size_t values_cnt;
 };
 
 /**
@@ -335,6 +363,7 @@ struct drm_crtc {
 	struct drm_waitq vblank_queue;   /* blocking WAIT_VBLANKs (drm_vblank.c) */
 	bool flip_pending;
 	struct drm_pending_event *flip_event;
+	struct drm_crtc_crc crc;
 	void *driver_private;
 };
 
@@ -519,6 +548,15 @@ struct drm_crtc *drm_crtc_from_index(struct drm_device *dev, unsigned int index)
  * event.  Takes the device lock itself; ignored while the CRTC is off.
  */
 void drm_crtc_handle_vblank(struct drm_crtc *crtc, uint64_t timestamp_ns, uint64_t count);
+
+/**
+ * drm_crtc_add_crc_entry() - queue the CRCs of one frame (@crcs holds
+ * values_cnt values; @frame is meaningful when @has_frame) for the
+ * capture open on @crtc (drm_debugfs_crc.c).  Returns 0, -EINVAL when no
+ * capture is open, or -ENOBUFS when the queue is full (the reader is too
+ * slow; logged once per capture).  Device lock held.
+ */
+int drm_crtc_add_crc_entry(struct drm_crtc *crtc, bool has_frame, uint32_t frame, const uint32_t *crcs);
 
 /** drm_mode_frame_duration_ns() - one frame of @mode in nanoseconds (htotal * vtotal / clock). */
 uint64_t drm_mode_frame_duration_ns(const struct drm_mode_modeinfo *mode);

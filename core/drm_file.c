@@ -299,6 +299,7 @@ void drm_file_release(struct drm_file *file)
 	/* drm_events_release(): forget events in flight, free queued ones. */
 	drm_crtc_release_events(file);
 	drm_vblank_release_events(file);
+	drm_crc_release(file);
 	drm_list_for_each_safe(e, tmp, &file->events, struct drm_pending_event, link) {
 		drm_list_del(&e->link);
 		free(e);

@@ -174,6 +174,9 @@ void drm_plane_state_reset(struct drm_plane *plane, struct drm_plane_state *ps);
 /* drm_crtc.c */
 void drm_crtc_disable_for_fb(struct drm_device *dev, struct drm_framebuffer *fb);
 void drm_crtc_release_events(struct drm_file *file);
+
+/* drm_crc.c */
+void drm_crc_release(struct drm_file *file);
 int drm_mode_validate_basic(const struct drm_mode_modeinfo *mode);
 int drm_mode_convert_umode(struct drm_crtc *crtc, struct drm_mode_modeinfo *out, const struct drm_mode_modeinfo *in);
 bool drm_plane_has_format(const struct drm_plane *plane, uint32_t format);

@@ -112,6 +112,7 @@ struct drm_crtc *drm_crtc_create(struct drm_device *dev, struct drm_plane *prima
 	c->cursor = cursor;
 	c->funcs = funcs;
 	drm_waitq_init(&c->vblank_queue);
+	strcpy(c->crc.source, "auto");
 	drm_object_attach_property(&c->props, dev->prop.active, 0);
 	drm_object_attach_property(&c->props, dev->prop.mode_id, 0);
 	if (drm_core_check_feature(dev, DRIVER_ATOMIC)) {

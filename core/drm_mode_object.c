@@ -596,6 +596,7 @@ void drm_mode_config_cleanup(struct drm_device *dev)
 		crtc->state.mode_blob = NULL;
 		if (crtc->flip_event)
 			drm_event_cancel(crtc->flip_event);
+		free(crtc->crc.entries);
 		free(crtc);
 	}
 	for (i = 0; i < dev->num_planes; i++) {

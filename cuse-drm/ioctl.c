@@ -639,6 +639,10 @@ void cd_ioctl(fuse_req_t req, int cmd_int, void *arg, struct fuse_file_info *fi,
 		hotplug_ioctl(req, arg, f, in_buf, in_bufsz);
 		return;
 	}
+	if (cmd == CUSE_DRM_IOCTL_CRC) {
+		cd_crc_ioctl(req, arg, f, in_buf, in_bufsz, out_bufsz);
+		return;
+	}
 
 	known = drm_ioctl_arg_size(d->dev, cmd, &size, &in, &out);
 	has_struct = known && size > 0;

@@ -25,6 +25,10 @@ static void vkms_vblank_timer(void *arg, uint64_t expires_ns, uint64_t overrun)
 	struct vkms_output *out = arg;
 
 	drm_crtc_handle_vblank(out->crtc, expires_ns, 1 + overrun);
+	/* vkms_vblank_simulate(): the composer runs after the vblank's flips completed. */
+	drm_dev_lock(out->dev);
+	vkms_composer_vblank(out, 1 + overrun);
+	drm_dev_unlock(out->dev);
 }
 
 static void vkms_crtc_enable(struct drm_crtc *crtc)
@@ -47,6 +51,8 @@ static const struct drm_crtc_funcs vkms_crtc_funcs = {
 	.enable = vkms_crtc_enable,
 	.disable = vkms_crtc_disable,
 	.capture = vkms_compose_crtc,
+	.set_crc_source = vkms_set_crc_source,
+	.verify_crc_source = vkms_verify_crc_source,
 };
 
 /* Parse "key=value,..." into @cfg; -EINVAL (logged) for anything unknown or out of range. */
@@ -270,8 +276,11 @@ static void vkms_unload(struct drm_device *dev)
 	if (!vkms)
 		return;
 	for (unsigned int i = 0; i < VKMS_MAX_OUTPUTS; i++)
+	{
 		if (vkms->output[i].vblank_timer)
 			drm_platform_timer_destroy(vkms->output[i].vblank_timer);
+		vkms_frame_fini(&vkms->output[i].frame);
+	}
 	free(vkms);
 	drm_dev_set_private(dev, NULL);
 }

@@ -393,6 +393,99 @@ static void test_atomic_plane_checks(void **state)
 	}
 }
 
+/* Run the vkms composer for one frame now, as its vblank timer does (the real timer runs too). */
+static void compose_now(struct drm_device *dev, uint32_t crtc_index)
+{
+	struct vkms_output *out = drm_crtc_from_index(dev, crtc_index)->driver_private;
+
+	drm_dev_lock(dev);
+	vkms_composer_vblank(out, 1);
+	drm_dev_unlock(dev);
+}
+
+/* Drop what the capture holds (close and reopen), compose once, and return the CRC every entry agrees on. */
+static uint32_t crc_of_current_frame(struct drm_file *f, struct drm_device *dev, uint32_t crtc)
+{
+	struct drm_crc_line lines[DRM_CRC_ENTRIES_NR];
+	uint32_t n = 0, cnt = 0, last_frame = 0;
+
+	assert_int_equal(drm_crtc_crc_close(f, crtc), 0);
+	assert_int_equal(drm_crtc_crc_open(f, crtc, "", &cnt), 0);
+	assert_int_equal(cnt, 1);
+	compose_now(dev, 0);
+	assert_int_equal(drm_crtc_crc_read(f, crtc, lines, DRM_CRC_ENTRIES_NR, &n, &cnt), 0);
+	assert_true(n >= 1);
+	for (uint32_t i = 0; i < n; i++) {
+		assert_int_equal(lines[i].has_frame, 1);
+		assert_int_equal(lines[i].crcs[0], lines[0].crcs[0]);
+		assert_true(i == 0 || (int32_t)(lines[i].frame - last_frame) >= 0); /* frames in order */
+		last_frame = lines[i].frame;
+	}
+	return lines[0].crcs[0];
+}
+
+/*
+ * Frame CRCs (drm_debugfs_crc.c, vkms's composer): only on an active CRTC,
+ * one capture at a time, owned by its file; identical frames give identical
+ * CRCs and different frames different ones; the CRC is the composer's
+ * (vkms_frame_crc32() of vkms_compose_planes(), checked against zlib in
+ * test_vkms_composer); closing the file ends the capture.
+ */
+static void test_crtc_crc(void **state)
+{
+	struct test_dev *t = *state;
+	struct kms k = get_kms(t->master);
+	struct drm_file *other = test_open(t->dev, DRM_MINOR_PRIMARY, false);
+	uint64_t size = (uint64_t)k.mode.hdisplay * k.mode.vdisplay * 4;
+	uint32_t h1, h2, fb1 = test_create_fb(t->master, k.mode.hdisplay, k.mode.vdisplay, DRM_FORMAT_XRGB8888, &h1, NULL);
+	uint32_t fb2 = test_create_fb(t->master, k.mode.hdisplay, k.mode.vdisplay, DRM_FORMAT_XRGB8888, &h2, NULL);
+	uint32_t *p1 = test_map(t->master, h1, size), *p2 = test_map(t->master, h2, size);
+	uint32_t mode_blob = create_blob(t->master, &k.mode, sizeof(k.mode));
+	struct drm_crc_line lines[4];
+	uint32_t cnt = 0, n = 0, crc1, crc2;
+	struct req r = { 0 };
+
+	for (uint64_t i = 0; i < size / 4; i++) {
+		p1[i] = 0xff336699u;
+		p2[i] = i == size / 8 ? 0xff336698u : 0xff336699u; /* one pixel differs */
+	}
+	/* Errors before any capture. */
+	assert_int_equal(drm_crtc_crc_open(t->master, 0xdead, NULL, &cnt), -ENOENT);
+	assert_int_equal(drm_crtc_crc_open(t->master, k.crtc, NULL, &cnt), -EIO); /* CRTC off */
+	assert_int_equal(drm_crtc_crc_open(t->master, k.crtc, "bogus", &cnt), -EINVAL);
+	assert_int_equal(drm_crtc_crc_read(t->master, k.crtc, lines, 4, &n, &cnt), -EINVAL);
+	assert_int_equal(drm_crtc_crc_close(t->master, k.crtc), -EINVAL);
+
+	add_modeset(&r, &k, mode_blob, fb1);
+	assert_int_equal(commit(t->master, &r, DRM_MODE_ATOMIC_ALLOW_MODESET | DRM_MODE_ATOMIC_NONBLOCK), 0);
+	/* One capture at a time, and only its file reads it. */
+	assert_int_equal(drm_crtc_crc_open(t->master, k.crtc, "auto", &cnt), 0);
+	assert_int_equal(cnt, 1);
+	assert_int_equal(drm_crtc_crc_open(other, k.crtc, NULL, &cnt), -EBUSY);
+	assert_int_equal(drm_crtc_crc_open(t->master, k.crtc, "auto", &cnt), -EBUSY);
+	assert_int_equal(drm_crtc_crc_read(other, k.crtc, lines, 4, &n, &cnt), -EINVAL);
+	assert_int_equal(drm_crtc_crc_read(t->master, k.crtc, lines, 0, &n, &cnt), -EINVAL);
+
+	crc1 = crc_of_current_frame(t->master, t->dev, k.crtc);
+	assert_int_equal(crc_of_current_frame(t->master, t->dev, k.crtc), crc1);
+	/* Flip to the frame with one pixel changed, then back. */
+	memset(&r, 0, sizeof(r));
+	add(&r, k.primary, k.p_fb_id, fb2);
+	assert_int_equal(commit(t->master, &r, DRM_MODE_ATOMIC_NONBLOCK), 0);
+	crc2 = crc_of_current_frame(t->master, t->dev, k.crtc);
+	assert_int_not_equal(crc2, crc1);
+	p2[size / 8] = 0xff336699u; /* now the same picture as fb1 */
+	assert_int_equal(crc_of_current_frame(t->master, t->dev, k.crtc), crc1);
+	/* A closing file's capture ends (the teardown's release of the master ends the last one). */
+	assert_int_equal(drm_crtc_crc_close(t->master, k.crtc), 0);
+	assert_int_equal(drm_crtc_crc_open(other, k.crtc, NULL, &cnt), 0);
+	compose_now(t->dev, 0);
+	assert_int_equal(drm_crtc_crc_read(other, k.crtc, lines, 1, &n, &cnt), 0);
+	assert_int_equal(n, 1);
+	drm_file_release(other);
+	assert_int_equal(drm_crtc_crc_open(t->master, k.crtc, NULL, &cnt), 0);
+}
+
 static void test_prop_blobs(void **state)
 {
 	struct test_dev *t = *state;
@@ -578,6 +671,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_atomic_modeset_and_flip, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_atomic_plane_checks, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_prop_blobs, test_dev_setup, test_dev_teardown),
+		cmocka_unit_test_setup_teardown(test_crtc_crc, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_setplane_and_setproperty, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test(test_vkms_options),
 	};
