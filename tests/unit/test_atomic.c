@@ -468,7 +468,8 @@ static void test_crtc_crc(void **state)
 
 	crc1 = crc_of_current_frame(t->master, t->dev, k.crtc);
 	assert_int_equal(crc_of_current_frame(t->master, t->dev, k.crtc), crc1);
-	/* Flip to the frame with one pixel changed, then back. */
+	/* Flip to the frame with one pixel changed (after a vblank: the modeset is flip_done), then back. */
+	drm_crtc_handle_vblank(drm_crtc_from_index(t->dev, 0), drm_platform_time_ns(), 1);
 	memset(&r, 0, sizeof(r));
 	add(&r, k.primary, k.p_fb_id, fb2);
 	assert_int_equal(commit(t->master, &r, DRM_MODE_ATOMIC_NONBLOCK), 0);
