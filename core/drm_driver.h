@@ -209,6 +209,7 @@ struct drm_framebuffer {
 /* ------------------------------------------------------------------ */
 
 struct drm_crtc;
+struct drm_writeback_connector;
 
 /* Pixel blend modes, the values of the "pixel blend mode" property (include/drm/drm_blend.h). */
 #define DRM_MODE_BLEND_PIXEL_NONE 0
@@ -399,6 +400,28 @@ struct drm_connector {
 	struct drm_property_blob *edid_blob;
 	struct drm_mode_modeinfo *modes;
 	uint32_t count_modes;
+	struct drm_writeback_connector *writeback; /* DRM_MODE_CONNECTOR_WRITEBACK only, else NULL */
+};
+
+/**
+ * struct drm_writeback_connector - what a writeback connector adds (the
+ * kernel's struct drm_writeback_connector, drm_writeback.c): the formats
+ * it writes (WRITEBACK_PIXEL_FORMATS, a blob of uint32_t fourccs), the
+ * driver's check of a job, and the job the last commit queued.
+ * @atomic_check: the encoder's atomic_check for a job with framebuffer @fb
+ *     on a CRTC whose new state is @cs (vkms_wb_encoder_atomic_check(): the
+ *     fb must have the mode's size); 0 or -errno.  NULL: no check beyond
+ *     the core's (the format must be in @pixel_formats).
+ * @job_fb: the framebuffer of the queued job (a reference), NULL when none.
+ *     A commit with WRITEBACK_FB_ID queues it; the driver writes the next
+ *     composed frame into it and calls drm_writeback_signal_completion().
+ *     A newer commit replaces a job not yet done (that one is dropped).
+ */
+struct drm_writeback_connector {
+	struct drm_connector *base;
+	struct drm_property_blob *pixel_formats;
+	int (*atomic_check)(struct drm_connector *conn, struct drm_framebuffer *fb, const struct drm_crtc_state *cs);
+	struct drm_framebuffer *job_fb;
 };
 
 /* ------------------------------------------------------------------ */
@@ -520,6 +543,29 @@ struct drm_encoder *drm_encoder_create(struct drm_device *dev, uint32_t type, ui
  */
 struct drm_connector *drm_connector_create(struct drm_device *dev, uint32_t type,
 					   struct drm_encoder *encoder);
+
+/**
+ * drm_writeback_connector_create() - a DRM_MODE_CONNECTOR_WRITEBACK
+ * connector using @encoder (drm_writeback_connector_init()), connected,
+ * with the DPMS, link-status, non-desktop and CRTC_ID properties and the
+ * writeback ones: WRITEBACK_FB_ID, WRITEBACK_OUT_FENCE_PTR and
+ * WRITEBACK_PIXEL_FORMATS (@formats, @count fourccs).  Only files with
+ * DRM_CLIENT_CAP_WRITEBACK_CONNECTORS see it in GETRESOURCES.
+ * @atomic_check: see struct drm_writeback_connector.  NULL on ENOMEM or
+ * when the connector limit is hit.
+ */
+struct drm_connector *drm_writeback_connector_create(struct drm_device *dev, struct drm_encoder *encoder,
+						     const uint32_t *formats, uint32_t count,
+						     int (*atomic_check)(struct drm_connector *conn,
+									 struct drm_framebuffer *fb,
+									 const struct drm_crtc_state *cs));
+
+/**
+ * drm_writeback_signal_completion() - the driver finished (or gave up) the
+ * queued job of @conn: the framebuffer is released (drm_writeback.c;
+ * out-fences are not carried yet).  Device lock held.
+ */
+void drm_writeback_signal_completion(struct drm_connector *conn);
 
 /**
  * drm_connector_update_edid() - set the connector's EDID (@len bytes, a

@@ -107,6 +107,8 @@ struct drm_device {
 		struct drm_property *crtc_x, *crtc_y, *crtc_w, *crtc_h;
 		struct drm_property *active, *mode_id, *out_fence_ptr, *vrr_enabled;
 		struct drm_property *in_fence_fd, *in_formats;
+		/* Made with the first writeback connector (drm_writeback_props_init()). */
+		struct drm_property *wb_fb_id, *wb_out_fence_ptr, *wb_pixel_formats;
 	} prop;
 };
 
@@ -148,6 +150,8 @@ void drm_object_attach_property(struct drm_object_properties *props, struct drm_
 int drm_object_property_set_value(struct drm_object_properties *props, struct drm_property *prop, uint64_t value);
 int drm_mode_props_init(struct drm_device *dev);
 void drm_mode_config_cleanup(struct drm_device *dev);
+/** drm_writeback_props_init() - the writeback connector properties, once per device; 0 or -ENOMEM. */
+int drm_writeback_props_init(struct drm_device *dev);
 struct drm_property_blob *drm_property_create_blob(struct drm_device *dev, const void *data, uint32_t length);
 void drm_property_blob_put(struct drm_device *dev, struct drm_property_blob *blob);
 void drm_property_destroy_user_blobs(struct drm_device *dev, struct drm_file *file);

@@ -119,8 +119,9 @@ bad:
 			cfg->num_overlays, DRM_MAX_PLANES);
 		return -EINVAL;
 	}
-	if (cfg->enable_writeback) {
-		drm_err("vkms: enable_writeback: the writeback connector is not implemented yet");
+	if (cfg->num_crtcs * (cfg->enable_writeback ? 2 : 1) > DRM_MAX_CONNECTORS) {
+		drm_err("vkms: %u CRTCs with writeback need more than %d connectors", cfg->num_crtcs,
+			DRM_MAX_CONNECTORS);
 		return -EINVAL;
 	}
 	return 0;
@@ -198,6 +199,39 @@ static struct drm_plane *vkms_plane_init(struct drm_device *dev, unsigned int ou
 	return plane;
 }
 
+/*
+ * vkms_wb_encoder_atomic_check() (vkms_writeback.c, Linux 6.1): the
+ * writeback framebuffer has the mode's size; the core checks its format.
+ */
+static int vkms_wb_atomic_check(struct drm_connector *conn, struct drm_framebuffer *fb,
+				const struct drm_crtc_state *cs)
+{
+	(void)conn;
+	if (fb->width != cs->mode.hdisplay || fb->height != cs->mode.vdisplay)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * vkms_enable_writeback_connector(): a Virtual encoder for this output's CRTC
+ * and a writeback connector writing vkms_writeback_formats, with the same
+ * mode list as the output's connector (the kernel's lists every mode up to
+ * 8192x8192 and prefers 1024x768).
+ */
+static int vkms_enable_writeback_connector(struct vkms_device *vkms, unsigned int index)
+{
+	struct vkms_output *out = &vkms->output[index];
+	struct drm_encoder *enc = drm_encoder_create(out->dev, DRM_MODE_ENCODER_VIRTUAL, 1u << index);
+
+	if (!enc)
+		return -ENOMEM;
+	out->wb_connector = drm_writeback_connector_create(out->dev, enc, vkms_writeback_formats,
+							   vkms_writeback_format_count, vkms_wb_atomic_check);
+	if (!out->wb_connector)
+		return -ENOMEM;
+	return vkms_connector_init_edid(out->wb_connector, &vkms->config);
+}
+
 /* vkms_output_init(): CRTC @index with its planes, encoder and connector. */
 static int vkms_output_init(struct vkms_device *vkms, unsigned int index)
 {
@@ -208,6 +242,7 @@ static int vkms_output_init(struct vkms_device *vkms, unsigned int index)
 	struct drm_plane *primary, *cursor = NULL;
 	struct drm_encoder *enc;
 	unsigned int i;
+	int ret;
 
 	out->dev = dev;
 	primary = vkms_plane_init(dev, index, DRM_PLANE_TYPE_PRIMARY, vkms_plane_formats,
@@ -237,7 +272,10 @@ static int vkms_output_init(struct vkms_device *vkms, unsigned int index)
 	out->vblank_timer = drm_platform_timer_create(vkms_vblank_timer, out);
 	if (!out->vblank_timer)
 		return -ENOMEM;
-	return vkms_connector_init_edid(out->connector, cfg);
+	ret = vkms_connector_init_edid(out->connector, cfg);
+	if (ret || !cfg->enable_writeback)
+		return ret;
+	return vkms_enable_writeback_connector(vkms, index);
 }
 
 static int vkms_load(struct drm_device *dev)

@@ -38,6 +38,7 @@ struct vkms_output {
 	uint64_t period_ns;
 	bool composer_enabled;
 	struct vkms_frame frame;
+	struct drm_connector *wb_connector; /* enable_writeback=1, else NULL */
 };
 
 /* The kernel's limits: 4 outputs (VKMS_MAX_OUTPUTS in later vkms), 8 overlays (NUM_OVERLAY_PLANES). */
@@ -158,11 +159,12 @@ extern const unsigned int vkms_writeback_format_count;
 
 /**
  * vkms_composer_vblank() - the composer worker's job at a vblank
- * (vkms_composer_worker(), Linux 6.1): when a CRC source is on, compose
- * @out's CRTC and queue its CRC for the @frames frames that ended now
- * (more than 1 when the vblank timer ran late; the vblank count is the
- * last one's).  Nothing while the CRTC is off or a plane cannot be read.
- * Device lock held.
+ * (vkms_composer_worker(), Linux 6.1): when a CRC source is on or a
+ * writeback job is queued, compose @out's CRTC; queue its CRC for the
+ * @frames frames that ended now (more than 1 when the vblank timer ran
+ * late; the vblank count is the last one's) and write it into the job's
+ * framebuffer, which completes the job.  Nothing while the CRTC is off;
+ * a plane that cannot be read drops the job.  Device lock held.
  */
 void vkms_composer_vblank(struct vkms_output *out, uint64_t frames);
 

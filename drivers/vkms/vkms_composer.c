@@ -438,11 +438,14 @@ void vkms_composer_vblank(struct vkms_output *out, uint64_t frames)
 {
 	const struct drm_plane_state *planes[DRM_MAX_PLANES];
 	struct drm_crtc *crtc = out->crtc;
+	struct drm_writeback_connector *wb = out->wb_connector ? out->wb_connector->writeback : NULL;
+	struct drm_framebuffer *wb_fb = wb && out->wb_connector->crtc == crtc ? wb->job_fb : NULL;
 	uint32_t w = crtc->state.mode.hdisplay, h = crtc->state.mode.vdisplay;
 	uint32_t crc32, last;
 	unsigned int n;
+	int ret;
 
-	if (!out->composer_enabled || !crtc->state.active)
+	if ((!out->composer_enabled && !wb_fb) || !crtc->state.active)
 		return;
 	if (out->frame.width != w || out->frame.height != h) {
 		vkms_frame_fini(&out->frame);
@@ -450,7 +453,16 @@ void vkms_composer_vblank(struct vkms_output *out, uint64_t frames)
 			return;
 	}
 	n = drm_crtc_plane_states(crtc, planes, DRM_MAX_PLANES);
-	if (vkms_compose_planes(planes, n, &out->frame))
+	ret = vkms_compose_planes(planes, n, &out->frame);
+	if (wb_fb) {
+		/* drm_writeback_signal_completion(): done, written or not. */
+		if (!ret)
+			vkms_frame_write_fb(&out->frame, wb_fb);
+		drm_writeback_signal_completion(out->wb_connector);
+	}
+	if (!out->composer_enabled)
+		vkms_frame_fini(&out->frame);
+	if (ret || !out->composer_enabled)
 		return;
 	crc32 = vkms_frame_crc32(&out->frame);
 	/* frame_start..frame_end of the kernel's worker; a full queue drops the rest anyway. */

@@ -580,6 +580,128 @@ static void test_setplane_and_setproperty(void **state)
 }
 
 /* The driver options: 2 CRTCs, 2 overlays each, no cursor; zpos normalisation; bad options. */
+/*
+ * Writeback (vkms enable_writeback=1; drm_writeback.c, drm_atomic_connector_check,
+ * vkms_wb_encoder_atomic_check of Linux 6.1): the connector only for clients with
+ * the cap, its properties, the checks in the kernel's order, and the composed
+ * frame in the client's framebuffer after the next vblank.
+ */
+static void test_writeback(void **state)
+{
+	struct drm_device *dev;
+	struct drm_file *f;
+	struct drm_mode_card_res r = { 0 };
+	struct drm_set_client_cap wbcap = { .capability = DRM_CLIENT_CAP_WRITEBACK_CONNECTORS, .value = 1 };
+	uint32_t conns[4], wb = 0, fmt_blob, wb_fb_prop, wb_fence_prop, wb_crtc_prop;
+	uint32_t formats[16];
+	struct drm_mode_get_blob gb = { 0 };
+	struct drm_mode_get_connector gc = { 0 };
+	struct kms k;
+	struct req rq = { 0 };
+	uint32_t h, fb, hw, wfb, hs, small, hn, nv12, mode_blob;
+	uint64_t v = 0;
+	int32_t fence = 7;
+
+	(void)state;
+	assert_int_equal(drm_device_create_with_options(&vkms_driver, "enable_writeback=2", &dev), -EINVAL);
+	assert_int_equal(drm_device_create_with_options(&vkms_driver, "enable_writeback=1", &dev), 0);
+	f = test_open(dev, DRM_MINOR_PRIMARY, false);
+	/* Without the cap (which needs ATOMIC): only the Virtual connector. */
+	assert_int_equal(test_ioctl(f, DRM_IOCTL_SET_CLIENT_CAP, &wbcap), -EINVAL);
+	assert_int_equal(test_ioctl(f, DRM_IOCTL_MODE_GETRESOURCES, &r), 0);
+	assert_int_equal(r.count_connectors, 1);
+	assert_int_equal(r.count_encoders, 2);
+	k = get_kms(f);
+	assert_int_equal(test_ioctl(f, DRM_IOCTL_SET_CLIENT_CAP, &wbcap), 0);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(test_ioctl(f, DRM_IOCTL_MODE_GETRESOURCES, &r), 0);
+	assert_int_equal(r.count_connectors, 2);
+	r.connector_id_ptr = test_ptr(conns);
+	r.count_crtcs = r.count_encoders = r.count_fbs = 0;
+	assert_int_equal(test_ioctl(f, DRM_IOCTL_MODE_GETRESOURCES, &r), 0);
+	gc.connector_id = conns[1];
+	assert_int_equal(test_ioctl(f, DRM_IOCTL_MODE_GETCONNECTOR, &gc), 0);
+	assert_int_equal(gc.connector_type, DRM_MODE_CONNECTOR_WRITEBACK);
+	assert_int_equal(gc.connection, DRM_MODE_CONNECTED);
+	assert_true(gc.count_modes > 0);
+	wb = conns[1];
+	/* Its properties: no EDID; the formats blob lists vkms_writeback_formats. */
+	assert_int_equal(prop_id(f, wb, DRM_MODE_OBJECT_CONNECTOR, "EDID", NULL), 0);
+	wb_fb_prop = prop_id(f, wb, DRM_MODE_OBJECT_CONNECTOR, "WRITEBACK_FB_ID", NULL);
+	wb_fence_prop = prop_id(f, wb, DRM_MODE_OBJECT_CONNECTOR, "WRITEBACK_OUT_FENCE_PTR", NULL);
+	wb_crtc_prop = prop_id(f, wb, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", NULL);
+	assert_true(wb_fb_prop && wb_fence_prop && wb_crtc_prop);
+	assert_true(prop_id(f, wb, DRM_MODE_OBJECT_CONNECTOR, "WRITEBACK_PIXEL_FORMATS", &v) != 0);
+	fmt_blob = (uint32_t)v;
+	gb.blob_id = fmt_blob;
+	assert_int_equal(test_ioctl(f, DRM_IOCTL_MODE_GETPROPBLOB, &gb), 0);
+	assert_int_equal(gb.length, vkms_writeback_format_count * 4);
+	gb.data = test_ptr(formats);
+	assert_int_equal(test_ioctl(f, DRM_IOCTL_MODE_GETPROPBLOB, &gb), 0);
+	assert_memory_equal(formats, vkms_writeback_formats, gb.length);
+
+	fb = test_create_fb(f, k.mode.hdisplay, k.mode.vdisplay, DRM_FORMAT_XRGB8888, &h, NULL);
+	wfb = test_create_fb(f, k.mode.hdisplay, k.mode.vdisplay, DRM_FORMAT_XRGB8888, &hw, NULL);
+	small = test_create_fb(f, 64, 64, DRM_FORMAT_XRGB8888, &hs, NULL);
+	nv12 = test_create_fb(f, k.mode.hdisplay, k.mode.vdisplay, DRM_FORMAT_XBGR8888, &hn, NULL);
+	{
+		uint32_t *px = test_map(f, h, (uint64_t)k.mode.hdisplay * k.mode.vdisplay * 4);
+
+		for (uint32_t i = 0; i < (uint32_t)k.mode.hdisplay * k.mode.vdisplay; i++)
+			px[i] = i & 1 ? 0x00123456u : 0x00abcdefu;
+	}
+	mode_blob = create_blob(f, &k.mode, sizeof(k.mode));
+	/* An fb with the CRTC off: EINVAL ("has framebuffer, but CRTC is off"). */
+	add(&rq, wb, wb_crtc_prop, k.crtc);
+	add(&rq, wb, wb_fb_prop, wfb);
+	add(&rq, k.crtc, k.c_mode_id, mode_blob);
+	assert_int_equal(commit(f, &rq, DRM_MODE_ATOMIC_ALLOW_MODESET | DRM_MODE_ATOMIC_TEST_ONLY), -EINVAL);
+	/* Lit, with both connectors on the CRTC. */
+	memset(&rq, 0, sizeof(rq));
+	add_modeset(&rq, &k, mode_blob, fb);
+	add(&rq, wb, wb_crtc_prop, k.crtc);
+	assert_int_equal(commit(f, &rq, DRM_MODE_ATOMIC_ALLOW_MODESET | DRM_MODE_ATOMIC_NONBLOCK), 0);
+	drm_crtc_handle_vblank(drm_crtc_from_index(dev, 0), drm_platform_time_ns(), 1);
+	/* Not an fb: EINVAL; wrong size: EINVAL; a format not in the list: EINVAL; fb 0: fine. */
+	memset(&rq, 0, sizeof(rq));
+	add(&rq, wb, wb_fb_prop, k.crtc);
+	assert_int_equal(commit(f, &rq, DRM_MODE_ATOMIC_TEST_ONLY), -EINVAL);
+	rq.values[0] = small;
+	assert_int_equal(commit(f, &rq, DRM_MODE_ATOMIC_TEST_ONLY), -EINVAL);
+	rq.values[0] = nv12;
+	assert_int_equal(commit(f, &rq, DRM_MODE_ATOMIC_TEST_ONLY), -EINVAL);
+	rq.values[0] = 0;
+	assert_int_equal(commit(f, &rq, DRM_MODE_ATOMIC_TEST_ONLY), 0);
+	/* An out-fence without an fb: EINVAL (the fence pointer reads -1); with one: no fd transport here. */
+	add(&rq, wb, wb_fence_prop, test_ptr(&fence));
+	assert_int_equal(commit(f, &rq, DRM_MODE_ATOMIC_NONBLOCK), -EINVAL);
+	assert_int_equal(fence, -1);
+	rq.values[0] = wfb;
+	assert_int_equal(commit(f, &rq, DRM_MODE_ATOMIC_NONBLOCK), -EOPNOTSUPP);
+	/* A writeback job: the next frame lands in wfb; the property reads back 0. */
+	memset(&rq, 0, sizeof(rq));
+	add(&rq, wb, wb_fb_prop, wfb);
+	assert_int_equal(commit(f, &rq, DRM_MODE_ATOMIC_NONBLOCK), 0);
+	assert_int_equal(get_prop(f, wb, DRM_MODE_OBJECT_CONNECTOR, "WRITEBACK_FB_ID"), 0);
+	{
+		struct vkms_output *out = drm_crtc_from_index(dev, 0)->driver_private;
+		uint32_t *px = test_map(f, hw, (uint64_t)k.mode.hdisplay * k.mode.vdisplay * 4);
+
+		assert_non_null(out->wb_connector->writeback->job_fb);
+		assert_int_equal(px[0], 0);
+		drm_dev_lock(dev);
+		vkms_composer_vblank(out, 1);
+		drm_dev_unlock(dev);
+		assert_null(out->wb_connector->writeback->job_fb);
+		/* XRGB8888 writeback: X written as 0xff (vkms_formats.c). */
+		assert_int_equal(px[0], 0xffabcdefu);
+		assert_int_equal(px[1], 0xff123456u);
+		assert_int_equal(px[(uint32_t)k.mode.hdisplay * k.mode.vdisplay - 1], 0xff123456u);
+	}
+	drm_file_release(f);
+	drm_device_destroy(dev);
+}
+
 static void test_vkms_options(void **state)
 {
 	struct drm_device *dev;
@@ -675,6 +797,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_crtc_crc, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_setplane_and_setproperty, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test(test_vkms_options),
+		cmocka_unit_test(test_writeback),
 	};
 
 	return cmocka_run_group_tests_name("atomic", tests, NULL, NULL);
