@@ -823,6 +823,8 @@ void drm_crtc_complete_flip(struct drm_crtc *crtc)
 {
 	struct drm_pending_event *e = crtc->flip_event;
 
+	if (crtc->flip_pending)
+		crtc->flip_count++;
 	crtc->flip_pending = false;
 	crtc->flip_event = NULL;
 	if (e)

@@ -167,6 +167,7 @@ struct drm_device_stats {
 	uint64_t gem_bytes;      /* bytes of GEM backing store */
 	uint32_t fences;         /* live fences of every kind, process-wide */
 	uint32_t parked_ioctls;  /* ioctls waiting without a thread (DESIGN.md decision 4) */
+	uint64_t crtc_flips[4];  /* per CRTC index: commits and page flips that reached their vblank */
 };
 
 /* ------------------------------------------------------------------ */

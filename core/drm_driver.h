@@ -364,6 +364,7 @@ struct drm_crtc {
 	struct drm_waitq vblank_queue;   /* blocking WAIT_VBLANKs (drm_vblank.c) */
 	bool flip_pending;
 	struct drm_pending_event *flip_event;
+	uint64_t flip_count;             /* flips that reached flip_done (drm_device_stats.crtc_flips) */
 	struct drm_crtc_crc crc;
 	void *driver_private;
 };

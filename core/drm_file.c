@@ -186,6 +186,8 @@ void drm_device_get_stats(struct drm_device *dev, struct drm_device_stats *s)
 	for (i = 0; i < dev->num_crtcs; i++)
 		if (dev->crtcs[i]->flip_event)
 			s->pending_events++;
+	for (i = 0; i < dev->num_crtcs && i < sizeof(s->crtc_flips) / sizeof(s->crtc_flips[0]); i++)
+		s->crtc_flips[i] = dev->crtcs[i]->flip_count;
 	s->pending_events += drm_vblank_pending_events(dev);
 	s->has_master = dev->master != NULL;
 	s->syncobjs = dev->num_syncobjs;

@@ -293,6 +293,14 @@ static void test_atomic_modeset_and_flip(void **state)
 	assert_int_equal(ev.base.type, DRM_EVENT_FLIP_COMPLETE);
 	assert_int_equal(ev.user_data, 0xabcd);
 	assert_int_equal(ev.crtc_id, k.crtc);
+	{
+		/* Both commits reached flip_done: the stats count them for CRTC 0 (drmctl watch). */
+		struct drm_device_stats st;
+
+		drm_device_get_stats(t->dev, &st);
+		assert_int_equal(st.crtc_flips[0], 2);
+		assert_int_equal(st.crtc_flips[1], 0);
+	}
 	assert_int_equal(get_prop(t->master, k.primary, DRM_MODE_OBJECT_PLANE, "FB_ID"), fb2);
 	/* ACTIVE=0 keeps the mode (DPMS off): no modeset of the mode, but active changed. */
 	memset(&r, 0, sizeof(r));

@@ -86,6 +86,20 @@ static const struct drmctl_cmd drmctl_cmds[] = {
 		.run = drmctl_cmd_crc,
 	},
 	{
+		.name = "watch",
+		.args = "NODE [--count N] [--interval MS]",
+		.summary = "show which framebuffer each plane of each CRTC scans out, live",
+		.help = "  -n, --count N      stop after N refreshes (default: run until killed)\n"
+			"  -i, --interval MS  time between refreshes (default 1000)\n"
+			"  Per CRTC: mode, vblank count and rate (WAIT_VBLANK), and on\n"
+			"  cuse-drm nodes the flip rate (commits that reached their vblank,\n"
+			"  from the daemon's stats); per plane on it: type, framebuffer id,\n"
+			"  size and format, position. Rates are over the last interval.\n"
+			"  Works read-only on kernel nodes too (no flip rate there); never\n"
+			"  keeps DRM master.\n",
+		.run = drmctl_cmd_watch,
+	},
+	{
 		.name = "devices",
 		.args = "",
 		.summary = "list the PCI display devices, their drivers and IOMMU groups",
