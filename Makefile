@@ -97,6 +97,8 @@ portability:
 # --kernel-drm: the kernel's vgem, virtio_gpu and bochs-drm run beside ours as oracles.
 vm-test: all
 	tests/vm/run --kernel-drm -- /usr/bin/python3 -m pytest -v -p no:cacheprovider tests/python
+	# Host side: tests that need the QEMU monitor (screendump) boot the VM themselves.
+	/usr/bin/python3 -m pytest -v -p no:cacheprovider tests/host
 
 # Missing Debian packages (tests/deps.txt) are installed first, so a fresh machine needs nothing else.
 deps:

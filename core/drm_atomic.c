@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/drm_fence.h"
 #include "core/drm_internal.h"
 
 /* drm_mode_status values (include/drm/drm_modes.h). */
@@ -49,32 +50,44 @@
  *     copies hold their own references (framebuffers, blobs).
  * @event: the flip event of each CRTC (PAGE_FLIP_EVENT), reserved on @file.
  * @out_fence_ptr: OUT_FENCE_PTR of each CRTC (a client address, 0 = none).
- * @in_fence_fd: IN_FENCE_FD of each plane (-1 = none).
+ * @out_fence: the fence behind each CRTC's out-fence fd, signalled at its
+ *     flip_done (a reference; moves to the CRTC at commit).
+ * @in_fence_fd: IN_FENCE_FD of each plane when the call carries no fds
+ *     (-1 = none): refused with EOPNOTSUPP in prepare_signaling.
+ * @in_fence: the fence of each plane's IN_FENCE_FD sync_file (a reference):
+ *     the commit waits for it before the plane changes.
+ * @committed: the state was applied (a failure after it is not the
+ *     request's, so out-fence pointers keep their fds).
  * @mode_changed, @active_changed, @connectors_changed: per CRTC, as the
  *     kernel's drm_crtc_state flags that make drm_atomic_crtc_needs_modeset().
  * @wb_job_mask: connectors whose WRITEBACK_FB_ID the request set (a
  *     drm_writeback_job); @wb_fb: its framebuffer (a reference) or NULL;
- *     @wb_out_fence_ptr: WRITEBACK_OUT_FENCE_PTR (a client address, 0 = none).
+ *     @wb_out_fence_ptr: WRITEBACK_OUT_FENCE_PTR (a client address, 0 = none);
+ *     @wb_out_fence: the job's out-fence (a reference), made by
+ *     prepare_signaling, signalled when the driver completes the job.
  */
 struct drm_atomic_state {
 	struct drm_device *dev;
 	struct drm_file *file;
 	bool allow_modeset;
 	bool legacy_cursor_update;
-	bool test_only;
 	uint32_t plane_mask, crtc_mask, connector_mask;
 	struct drm_plane_state planes[DRM_MAX_PLANES];
 	struct drm_crtc_state crtcs[DRM_MAX_CRTCS];
 	struct drm_crtc *conn_crtc[DRM_MAX_CONNECTORS];
 	struct drm_pending_event *event[DRM_MAX_CRTCS];
 	uint64_t out_fence_ptr[DRM_MAX_CRTCS];
+	struct drm_fence *out_fence[DRM_MAX_CRTCS];
 	int32_t in_fence_fd[DRM_MAX_PLANES];
+	struct drm_fence *in_fence[DRM_MAX_PLANES];
+	bool committed;
 	bool mode_changed[DRM_MAX_CRTCS];
 	bool active_changed[DRM_MAX_CRTCS];
 	bool connectors_changed[DRM_MAX_CRTCS];
 	uint32_t wb_job_mask;
 	struct drm_framebuffer *wb_fb[DRM_MAX_CONNECTORS];
 	uint64_t wb_out_fence_ptr[DRM_MAX_CONNECTORS];
+	struct drm_fence *wb_out_fence[DRM_MAX_CONNECTORS];
 };
 
 static void drm_property_blob_get(struct drm_property_blob *blob)
@@ -100,10 +113,17 @@ static void drm_atomic_state_clear(struct drm_atomic_state *st)
 	struct drm_device *dev = st->dev;
 	unsigned int i;
 
-	for (i = 0; i < dev->num_planes; i++)
+	for (i = 0; i < dev->num_planes; i++) {
 		if ((st->plane_mask & (1u << i)) && st->planes[i].fb)
 			drm_framebuffer_put(st->planes[i].fb);
+		if (st->in_fence[i])
+			drm_fence_put(st->in_fence[i]);
+		st->in_fence[i] = NULL;
+	}
 	for (i = 0; i < dev->num_crtcs; i++) {
+		if (st->out_fence[i])
+			drm_fence_put(st->out_fence[i]);
+		st->out_fence[i] = NULL;
 		if (!(st->crtc_mask & (1u << i)))
 			continue;
 		drm_property_blob_put(dev, st->crtcs[i].mode_blob);
@@ -111,10 +131,16 @@ static void drm_atomic_state_clear(struct drm_atomic_state *st)
 			drm_event_cancel(st->event[i]);
 	}
 	for (i = 0; i < dev->num_connectors; i++)
+	{
 		if (st->wb_fb[i]) {
 			drm_framebuffer_put(st->wb_fb[i]);
 			st->wb_fb[i] = NULL;
 		}
+		if (st->wb_out_fence[i]) {
+			drm_fence_put(st->wb_out_fence[i]);
+			st->wb_out_fence[i] = NULL;
+		}
+	}
 	st->wb_job_mask = 0;
 	st->plane_mask = st->crtc_mask = st->connector_mask = 0;
 }
@@ -320,9 +346,19 @@ static int drm_atomic_plane_set_property(struct drm_atomic_state *st, struct drm
 	if (prop == dev->prop.fb_id) {
 		drm_atomic_set_fb_for_plane(ps, drm_framebuffer_lookup(dev, (uint32_t)val));
 	} else if (prop == dev->prop.in_fence_fd) {
-		if (st->in_fence_fd[plane->index] != -1)
+		const struct drm_fd_ops *fds = st->file && st->file->caller ? st->file->caller->fds : NULL;
+
+		if (st->in_fence_fd[plane->index] != -1 || st->in_fence[plane->index])
 			return -EINVAL;
-		st->in_fence_fd[plane->index] = (int32_t)val;
+		if ((int64_t)val == -1)
+			return 0;
+		if (!fds || !fds->sync_file_to_fence) {
+			st->in_fence_fd[plane->index] = (int32_t)val; /* EOPNOTSUPP in prepare_signaling */
+			return 0;
+		}
+		/* sync_file_get_fence(): anything but a sync_file (or no open fd) is EINVAL. */
+		if (val > INT32_MAX || fds->sync_file_to_fence(fds->ctx, (int32_t)val, &st->in_fence[plane->index]))
+			return -EINVAL;
 	} else if (prop == dev->prop.crtc_id) {
 		struct drm_mode_object *obj = drm_mode_object_find(dev, (uint32_t)val, DRM_MODE_OBJECT_CRTC);
 
@@ -380,6 +416,12 @@ static int drm_atomic_crtc_set_property(struct drm_atomic_state *st, struct drm_
 
 		if (!val)
 			return 0;
+		/* Declared before anything is committed, so the front end can fetch it first. */
+		if (st->file->um && st->file->um->prepare_to) {
+			ret = st->file->um->prepare_to(st->file->um->ctx, val, sizeof(minus_one));
+			if (ret)
+				return ret;
+		}
 		/* put_user(-1, fence_ptr): the kernel writes now, so a bad pointer fails here. */
 		ret = drm_copy_to_user(st->file, val, &minus_one, sizeof(minus_one));
 		if (ret)
@@ -543,8 +585,7 @@ static int drm_atomic_crtc_check(const struct drm_atomic_state *st, const struct
  * and an active one; an out-fence needs a framebuffer (the fence exists only
  * outside TEST_ONLY, made by prepare_signaling); a job without either goes.
  */
-static int drm_atomic_connector_check(struct drm_atomic_state *st, const struct drm_connector *conn,
-				      bool test_only)
+static int drm_atomic_connector_check(struct drm_atomic_state *st, const struct drm_connector *conn)
 {
 	unsigned int i = conn->index;
 	struct drm_crtc *crtc = st->conn_crtc[i];
@@ -556,7 +597,7 @@ static int drm_atomic_connector_check(struct drm_atomic_state *st, const struct 
 	if (st->wb_fb[i] && !new_crtc_state(st, crtc)->active)
 		return -EINVAL;
 	if (!st->wb_fb[i]) {
-		if (st->wb_out_fence_ptr[i] && !test_only)
+		if (st->wb_out_fence[i])
 			return -EINVAL;
 		st->wb_job_mask &= ~(1u << i);
 	}
@@ -776,7 +817,7 @@ static int drm_atomic_check_only(struct drm_atomic_state *st)
 	for (i = 0; i < dev->num_connectors; i++) {
 		if (!(st->connector_mask & (1u << i)))
 			continue;
-		ret = drm_atomic_connector_check(st, dev->connectors[i], st->test_only);
+		ret = drm_atomic_connector_check(st, dev->connectors[i]);
 		if (ret)
 			return ret;
 	}
@@ -822,13 +863,20 @@ static int drm_atomic_check_only(struct drm_atomic_state *st)
 void drm_crtc_complete_flip(struct drm_crtc *crtc)
 {
 	struct drm_pending_event *e = crtc->flip_event;
+	struct drm_fence *fence = crtc->flip_fence;
 
 	if (crtc->flip_pending)
 		crtc->flip_count++;
 	crtc->flip_pending = false;
 	crtc->flip_event = NULL;
+	crtc->flip_fence = NULL;
 	if (e)
 		drm_crtc_send_vblank_event(crtc, e);
+	/* The out-fence signals with the event (drm_send_event_helper()). */
+	if (fence) {
+		drm_fence_signal(fence, 0);
+		drm_fence_put(fence);
+	}
 }
 
 /* Make @st the current state and have the driver follow (drm_atomic_helper_commit_tail()). */
@@ -879,9 +927,11 @@ static void drm_atomic_commit_apply(struct drm_atomic_state *st)
 			conn->dpms = crtc && st->crtcs[crtc->index].active ? DRM_MODE_DPMS_ON : DRM_MODE_DPMS_OFF;
 		/* drm_writeback_queue_job(): the job waits for the driver's next frame. */
 		if (conn->writeback && (st->wb_job_mask & (1u << i))) {
-			drm_writeback_signal_completion(conn);
+			drm_writeback_signal_completion(conn, -ECANCELED); /* a job not done yet is dropped */
 			conn->writeback->job_fb = st->wb_fb[i];
+			conn->writeback->job_fence = st->wb_out_fence[i];
 			st->wb_fb[i] = NULL;
+			st->wb_out_fence[i] = NULL;
 		}
 	}
 	for (i = 0; i < dev->num_crtcs; i++) {
@@ -896,10 +946,12 @@ static void drm_atomic_commit_apply(struct drm_atomic_state *st)
 	for (i = 0; i < dev->num_crtcs; i++) {
 		struct drm_crtc *crtc = dev->crtcs[i];
 		struct drm_pending_event *e = st->event[i];
+		struct drm_fence *fence = st->out_fence[i];
 
 		if (!(st->crtc_mask & (1u << i)))
 			continue;
 		st->event[i] = NULL;
+		st->out_fence[i] = NULL;
 		if (crtc->state.active && (!was_active[i] || needs_modeset(st, i))) {
 			if (crtc->funcs && crtc->funcs->enable)
 				crtc->funcs->enable(crtc);
@@ -909,17 +961,26 @@ static void drm_atomic_commit_apply(struct drm_atomic_state *st)
 		if (!crtc->state.active) {
 			if (e)
 				drm_crtc_send_vblank_event(crtc, e);
+			if (fence) {
+				drm_fence_signal(fence, 0);
+				drm_fence_put(fence);
+			}
 			continue;
 		}
 		/* A legacy cursor update completes at once (drm_atomic_helper_setup_commit()). */
 		if (st->legacy_cursor_update && !e)
 			continue;
-		if (crtc->flip_event)
+		if (crtc->flip_event || crtc->flip_fence)
 			drm_crtc_complete_flip(crtc);
 		crtc->flip_pending = true;
 		crtc->flip_event = e;
+		crtc->flip_fence = fence;
+		/* No vblank interrupt: flip_done now, event included (drm_atomic_helper_fake_vblank()). */
+		if (dev->mode_config.no_vblank)
+			drm_crtc_complete_flip(crtc);
 	}
 	st->plane_mask = st->crtc_mask = st->connector_mask = 0;
+	st->committed = true;
 }
 
 /* What a blocking commit waits for between runs: each CRTC's vblank count at commit. */
@@ -966,9 +1027,9 @@ static int drm_atomic_stall_checks(struct drm_atomic_state *st, bool nonblock)
 	for (i = 0; i < dev->num_crtcs; i++) {
 		struct drm_crtc *crtc = dev->crtcs[i];
 
-		if (!(st->crtc_mask & (1u << i)) || !crtc->flip_pending)
+		if (!(st->crtc_mask & (1u << i)) || (!crtc->flip_pending && !crtc->deferred))
 			continue;
-		if (st->legacy_cursor_update)
+		if (st->legacy_cursor_update && !crtc->deferred)
 			continue;
 		if (nonblock)
 			return -EBUSY;
@@ -977,6 +1038,8 @@ static int drm_atomic_stall_checks(struct drm_atomic_state *st, bool nonblock)
 
 			return ret ? ret : -DRM_EPENDING;
 		}
+		if (crtc->deferred)
+			return -EBUSY; /* cannot wait, and that commit's fences are not done */
 		drm_crtc_complete_flip(crtc);
 	}
 	return 0;
@@ -991,7 +1054,7 @@ static int drm_atomic_park_until_flip_done(struct drm_atomic_state *st, uint32_t
 	int ret;
 
 	for (i = 0; i < dev->num_crtcs; i++)
-		if ((crtc_mask & (1u << i)) && !dev->crtcs[i]->state.active)
+		if ((crtc_mask & (1u << i)) && (!dev->crtcs[i]->state.active || dev->mode_config.no_vblank))
 			crtc_mask &= ~(1u << i);
 	if (!st->file || !drm_wait_possible(st->file)) {
 		/* A caller that cannot wait gets its commit flip_done now, event included. */
@@ -1015,50 +1078,199 @@ static int drm_atomic_park_until_flip_done(struct drm_atomic_state *st, uint32_t
 	return ret == -DRM_EPENDING ? ret : 0;
 }
 
-/*
- * Fences travel as fds: an out-fence fd (OUT_FENCE_PTR) or an in-fence
- * (IN_FENCE_FD) needs the fd-carrying front end (struct drm_fd_ops), else
- * -EOPNOTSUPP.  Asked only of a request that passed its check, so a bad
- * request gets the kernel's errno and keeps the -1 already written to its
- * fence pointer (all or nothing), and TEST_ONLY answers as the kernel does.
+/* ------------------------------------------------------------------ */
+/* In-fences: commits that wait for IN_FENCE_FD                        */
+/* ------------------------------------------------------------------ */
+
+/**
+ * struct drm_atomic_deferred - a nonblocking commit whose planes' in-fences
+ * (IN_FENCE_FD) had not signalled: the kernel's commit work, which waits in
+ * drm_atomic_helper_wait_for_fences() before commit_tail().  Its CRTCs count
+ * as busy meanwhile (a nonblocking commit on them gets EBUSY, a blocking one
+ * waits), and once every fence signalled the device's deferred timer
+ * applies it, on its own thread with the device lock, never inside the code
+ * that signalled.
+ * @head: in dev->deferred_commits.
+ * @st: the checked state, with its events, out-fences and fences.
+ * @waits: one fence callback per plane with an unsignalled in-fence.
+ * @pending: fences still to signal.
  */
-static int drm_atomic_check_fd_transport(const struct drm_atomic_state *st)
+struct drm_atomic_deferred {
+	struct drm_list_head head;
+	struct drm_device *dev;
+	struct drm_atomic_state *st;
+	struct drm_atomic_fence_wait {
+		struct drm_fence_cb cb;
+		struct drm_atomic_deferred *d;
+	} waits[DRM_MAX_PLANES];
+	unsigned int pending;
+};
+
+/* Apply every deferred commit whose fences all signalled (device lock held). */
+static void drm_atomic_run_deferred(struct drm_device *dev)
 {
-	bool fds = st->file->caller && st->file->caller->fds;
+	struct drm_atomic_deferred *d, *tmp;
+
+	drm_list_for_each_safe(d, tmp, &dev->deferred_commits, struct drm_atomic_deferred, head) {
+		if (d->pending)
+			continue;
+		drm_list_del(&d->head);
+		for (unsigned int i = 0; i < dev->num_crtcs; i++)
+			if (dev->crtcs[i]->deferred == d)
+				dev->crtcs[i]->deferred = NULL;
+		drm_atomic_commit_apply(d->st);
+		drm_atomic_state_clear(d->st);
+		free(d->st);
+		free(d);
+		/* Blocking commits that stalled on these CRTCs look again. */
+		for (unsigned int i = 0; i < dev->num_crtcs; i++)
+			drm_waitq_wake_all(&dev->crtcs[i]->vblank_queue);
+	}
+}
+
+static void drm_atomic_deferred_timer_fn(void *arg, uint64_t expires_ns, uint64_t overrun)
+{
+	struct drm_device *dev = arg;
+
+	(void)expires_ns;
+	(void)overrun;
+	drm_platform_mutex_lock(dev->lock);
+	drm_atomic_run_deferred(dev);
+	drm_platform_mutex_unlock(dev->lock);
+}
+
+static void drm_atomic_in_fence_signaled(struct drm_fence *f, struct drm_fence_cb *cb)
+{
+	struct drm_atomic_deferred *d = drm_container_of(cb, struct drm_atomic_fence_wait, cb)->d;
+
+	(void)f;
+	if (!d->pending)
+		return;
+	if (--d->pending == 0)
+		drm_platform_timer_start(d->dev->deferred_timer, drm_platform_time_ns(), 0);
+}
+
+/*
+ * Keep @st (moved out of the caller, who gets a fresh empty one) until its
+ * in-fences signal.  0, or -ENOMEM with @st untouched.
+ */
+static int drm_atomic_defer(struct drm_atomic_state *st)
+{
+	struct drm_device *dev = st->dev;
+	struct drm_atomic_deferred *d;
+	struct drm_atomic_state *copy;
 	unsigned int i;
 
-	for (i = 0; i < st->dev->num_crtcs; i++)
-		if (st->out_fence_ptr[i] && !fds)
-			return -EOPNOTSUPP;
-	for (i = 0; i < st->dev->num_planes; i++)
-		if (st->in_fence_fd[i] != -1 && !fds)
-			return -EOPNOTSUPP;
-	for (i = 0; i < st->dev->num_connectors; i++)
-		if ((st->wb_job_mask & (1u << i)) && st->wb_out_fence_ptr[i] && !fds)
-			return -EOPNOTSUPP;
+	if (!dev->deferred_timer) {
+		dev->deferred_timer = drm_platform_timer_create(drm_atomic_deferred_timer_fn, dev);
+		if (!dev->deferred_timer)
+			return -ENOMEM;
+	}
+	d = calloc(1, sizeof(*d));
+	copy = malloc(sizeof(*copy));
+	if (!d || !copy) {
+		free(d);
+		free(copy);
+		return -ENOMEM;
+	}
+	*copy = *st;
+	drm_atomic_state_init(st, dev, st->file); /* the caller's copy no longer owns anything */
+	d->dev = dev;
+	d->st = copy;
+	for (i = 0; i < dev->num_crtcs; i++)
+		if (copy->crtc_mask & (1u << i))
+			dev->crtcs[i]->deferred = d;
+	drm_list_add_tail(&d->head, &dev->deferred_commits);
+	d->pending = 1; /* held until every callback is in place */
+	for (i = 0; i < dev->num_planes; i++) {
+		if (!copy->in_fence[i])
+			continue;
+		d->pending++;
+		d->waits[i].d = d;
+		if (drm_fence_add_callback(copy->in_fence[i], &d->waits[i].cb, drm_atomic_in_fence_signaled) == -ENOENT)
+			d->pending--;
+	}
+	if (--d->pending == 0)
+		drm_platform_timer_start(dev->deferred_timer, drm_platform_time_ns(), 0);
 	return 0;
+}
+
+void drm_atomic_release_file(struct drm_file *file)
+{
+	struct drm_device *dev = file->dev;
+	struct drm_atomic_deferred *d;
+
+	drm_list_for_each(d, &dev->deferred_commits, struct drm_atomic_deferred, head) {
+		if (d->st->file != file)
+			continue;
+		for (unsigned int i = 0; i < dev->num_crtcs; i++) {
+			if (d->st->event[i])
+				drm_event_cancel(d->st->event[i]);
+			d->st->event[i] = NULL;
+		}
+		d->st->file = NULL;
+	}
+}
+
+void drm_atomic_device_fini(struct drm_device *dev)
+{
+	struct drm_atomic_deferred *d, *tmp;
+
+	drm_platform_timer_destroy(dev->deferred_timer);
+	dev->deferred_timer = NULL;
+	drm_list_for_each_safe(d, tmp, &dev->deferred_commits, struct drm_atomic_deferred, head) {
+		for (unsigned int i = 0; i < dev->num_planes; i++)
+			if (d->st->in_fence[i])
+				drm_fence_remove_callback(d->st->in_fence[i], &d->waits[i].cb);
+		drm_list_del(&d->head);
+		for (unsigned int i = 0; i < dev->num_crtcs; i++) {
+			if (dev->crtcs[i]->deferred == d)
+				dev->crtcs[i]->deferred = NULL;
+			if (d->st->out_fence[i])
+				drm_fence_signal(d->st->out_fence[i], -ENODEV);
+		}
+		drm_atomic_state_clear(d->st);
+		free(d->st);
+		free(d);
+	}
+}
+
+/* The first in-fence of @st that has not signalled, or NULL. */
+static struct drm_fence *drm_atomic_unsignaled_in_fence(const struct drm_atomic_state *st)
+{
+	for (unsigned int i = 0; i < st->dev->num_planes; i++)
+		if (st->in_fence[i] && !drm_fence_is_signaled(st->in_fence[i]))
+			return st->in_fence[i];
+	return NULL;
 }
 
 /*
  * Check, then (unless @test_only) commit @st.  A blocking commit returns
  * -DRM_EPENDING while it waits for flip_done; its rerun lands in
- * drm_atomic_wait_flip_done() through the ioctl's saved state.
+ * drm_atomic_wait_flip_done() through the ioctl's saved state.  A blocking
+ * commit with an unsignalled in-fence parks on it first and is run again
+ * whole; a nonblocking one is deferred until its fences signal.
  */
 static int drm_atomic_commit(struct drm_atomic_state *st, bool test_only, bool nonblock)
 {
+	struct drm_fence *in_fence;
 	uint32_t crtc_mask;
 	int ret;
 
-	st->test_only = test_only;
 	ret = drm_atomic_check_only(st);
 	if (ret || test_only)
-		return ret;
-	ret = drm_atomic_check_fd_transport(st);
-	if (ret)
 		return ret;
 	ret = drm_atomic_stall_checks(st, nonblock);
 	if (ret)
 		return ret;
+	in_fence = drm_atomic_unsignaled_in_fence(st);
+	if (in_fence && !nonblock && st->file && drm_wait_possible(st->file)) {
+		/* drm_atomic_helper_wait_for_fences(): interruptible, before the swap. */
+		ret = drm_wait_on_fence(st->file, in_fence);
+		return ret ? ret : -DRM_EPENDING;
+	}
+	if (in_fence)
+		return drm_atomic_defer(st);
 	crtc_mask = st->legacy_cursor_update ? 0 : st->crtc_mask;
 	drm_atomic_commit_apply(st);
 	if (nonblock)
@@ -1083,6 +1295,81 @@ int drm_atomic_resume(struct drm_device *dev, struct drm_file *file, bool *done)
 /* ------------------------------------------------------------------ */
 /* Ioctls                                                               */
 /* ------------------------------------------------------------------ */
+
+/*
+ * setup_out_fence(): a fence for CRTC @i's flip_done, made into a sync_file
+ * fd for the client, whose number is written to OUT_FENCE_PTR now (a bad
+ * pointer: EFAULT).  An out-fence fd needs the fd-carrying front end
+ * (struct drm_fd_ops): EOPNOTSUPP without it.
+ */
+static int drm_atomic_setup_out_fence(struct drm_atomic_state *st, unsigned int i)
+{
+	const struct drm_fd_ops *fds = st->file->caller ? st->file->caller->fds : NULL;
+	struct drm_fence *fence;
+	int32_t fd = -1;
+	int ret;
+
+	if (!fds || !fds->fence_to_sync_file)
+		return -EOPNOTSUPP;
+	fence = drm_fence_create();
+	if (!fence)
+		return -ENOMEM;
+	ret = fds->fence_to_sync_file(fds->ctx, fence, &fd);
+	if (!ret)
+		ret = drm_copy_to_user(st->file, st->out_fence_ptr[i], &fd, sizeof(fd));
+	if (ret) {
+		drm_fence_put(fence);
+		return ret;
+	}
+	st->out_fence[i] = fence;
+	return 0;
+}
+
+/*
+ * setup_out_fence() of writeback connector @i's job (WRITEBACK_OUT_FENCE_PTR):
+ * a fence signalled when the driver has written the frame; EOPNOTSUPP
+ * without the fd-carrying front end, as for OUT_FENCE_PTR.
+ */
+static int drm_atomic_setup_wb_out_fence(struct drm_atomic_state *st, unsigned int i)
+{
+	const struct drm_fd_ops *fds = st->file->caller ? st->file->caller->fds : NULL;
+	struct drm_fence *fence;
+	int32_t fd = -1;
+	int ret;
+
+	if (!fds || !fds->fence_to_sync_file)
+		return -EOPNOTSUPP;
+	fence = drm_fence_create();
+	if (!fence)
+		return -ENOMEM;
+	ret = fds->fence_to_sync_file(fds->ctx, fence, &fd);
+	if (!ret)
+		ret = drm_copy_to_user(st->file, st->wb_out_fence_ptr[i], &fd, sizeof(fd));
+	if (ret) {
+		drm_fence_put(fence);
+		return ret;
+	}
+	st->wb_out_fence[i] = fence;
+	return 0;
+}
+
+/*
+ * complete_signaling() of a request that failed: every OUT_FENCE_PTR reads
+ * -1 again (the fds made for it are the front end's to drop).
+ */
+static void drm_atomic_cancel_out_fences(struct drm_atomic_state *st)
+{
+	const int32_t minus_one = -1;
+	unsigned int i;
+
+	for (i = 0; i < st->dev->num_crtcs; i++)
+		if (st->out_fence[i] && drm_copy_to_user(st->file, st->out_fence_ptr[i], &minus_one, sizeof(minus_one)))
+			drm_dbg("atomic: couldn't clear out_fence_ptr");
+	for (i = 0; i < st->dev->num_connectors; i++)
+		if (st->wb_out_fence[i] &&
+		    drm_copy_to_user(st->file, st->wb_out_fence_ptr[i], &minus_one, sizeof(minus_one)))
+			drm_dbg("atomic: couldn't clear writeback out_fence_ptr");
+}
 
 /*
  * prepare_signaling(): the flip events of every CRTC in the request.  A
@@ -1110,7 +1397,26 @@ static int drm_atomic_prepare_signaling(struct drm_atomic_state *st, const struc
 			e->ev.vbl.crtc_id = dev->crtcs[i]->base.id;
 			st->event[i] = e;
 		}
+		if (st->out_fence_ptr[i]) {
+			int ret = drm_atomic_setup_out_fence(st, i);
+
+			if (ret)
+				return ret;
+		}
 	}
+	/* Writeback jobs' out-fences (prepare_signaling's connector loop). */
+	for (i = 0; i < dev->num_connectors; i++) {
+		int ret;
+
+		if (!(st->wb_job_mask & (1u << i)) || !st->wb_out_fence_ptr[i])
+			continue;
+		ret = drm_atomic_setup_wb_out_fence(st, i);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < dev->num_planes; i++)
+		if (st->in_fence_fd[i] != -1 && !(st->file->caller && st->file->caller->fds))
+			return -EOPNOTSUPP;
 	if (ncrtcs == 0 && (arg->flags & DRM_MODE_PAGE_FLIP_EVENT))
 		return -EINVAL;
 	return 0;
@@ -1254,6 +1560,8 @@ int drm_mode_atomic_ioctl(struct drm_device *dev, void *data, struct drm_file *f
 		goto out;
 	ret = drm_atomic_commit(st, arg->flags & DRM_MODE_ATOMIC_TEST_ONLY, arg->flags & DRM_MODE_ATOMIC_NONBLOCK);
 out:
+	if (ret && ret != -DRM_ERETRY && !st->committed)
+		drm_atomic_cancel_out_fences(st);
 	drm_atomic_state_clear(st);
 	free(st);
 	drm_atomic_args_free(&a);

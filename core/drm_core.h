@@ -199,6 +199,25 @@ int drm_device_create(const struct drm_driver *driver, struct drm_device **out);
 int drm_device_create_with_options(const struct drm_driver *driver, const char *options,
 				   struct drm_device **out);
 
+struct drm_pci_dev;
+
+/**
+ * drm_driver_find_pci() - the built-in driver whose pci_ids table names
+ * @vendor:@device (virtio-gpu: 1af4:1050), or NULL.
+ */
+const struct drm_driver *drm_driver_find_pci(uint16_t vendor, uint16_t device);
+
+/**
+ * drm_device_create_pci() - drm_device_create_with_options() for a hardware
+ * driver: @pci (an opened PCI function, see core/platform_pci.h) is what
+ * the load hook finds with drm_dev_pci().  The caller keeps ownership of
+ * @pci and closes it after drm_device_destroy().  Returns as
+ * drm_device_create_with_options(); the load hook's errno when the device
+ * cannot be brought up.
+ */
+int drm_device_create_pci(const struct drm_driver *driver, const char *options, struct drm_pci_dev *pci,
+			  struct drm_device **out);
+
 /**
  * drm_device_destroy() - unload the driver and free the device.  All files
  * must have been released.

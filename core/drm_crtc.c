@@ -277,6 +277,7 @@ void drm_crtc_release_events(struct drm_file *file)
 			dev->crtcs[i]->flip_event = NULL;
 		}
 	}
+	drm_atomic_release_file(file);
 }
 
 int drm_crtc_capture(struct drm_device *dev, unsigned int crtc_index, uint32_t *pixels,

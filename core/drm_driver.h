@@ -145,10 +145,42 @@ struct drm_gem_object {
 	struct drm_shmem *shmem;
 	struct drm_list_head resv;  /* fences reading or writing it (drm_fence.h) */
 	struct drm_list_head head; /* in drm_device.gem_objects */
+	void *driver_private;      /* the driver's (virtio: its host resource), freed by gem_free_object */
 };
 
 /** drm_gem_object_lookup() - the object behind @handle in @file (no new reference), or NULL. */
 struct drm_gem_object *drm_gem_object_lookup(struct drm_file *file, uint32_t handle);
+
+/**
+ * drm_gem_shmem_dumb_create() - the core's dumb buffer (drm_gem_shmem_helper.c):
+ * minimal pitch, page-aligned size, zeroed shareable memory and a handle in
+ * @file; for a driver's dumb_create hook that wraps it.  On success *@obj (if
+ * not NULL) is the new object, kept alive by the handle (no extra reference).
+ * 0, -EINVAL or -ENOMEM.
+ */
+int drm_gem_shmem_dumb_create(struct drm_file *file, struct drm_device *dev, struct drm_mode_create_dumb *args,
+			      struct drm_gem_object **obj);
+
+/**
+ * drm_gem_handle_delete() - drop @handle of @file and its reference (the
+ * kernel's drm_gem_handle_delete()), e.g. to undo a dumb_create whose
+ * device half failed.  0, or -EINVAL when @file has no such handle.
+ */
+int drm_gem_handle_delete(struct drm_file *file, uint32_t handle);
+
+/**
+ * drm_gem_dumb_map_offset() - the fake mmap offset of @handle in @file, as
+ * MODE_MAP_DUMB gives it (the kernel's drm_gem_dumb_map_offset()), for a
+ * driver's own map ioctl (VIRTGPU_MAP).  0 or -ENOENT.
+ */
+int drm_gem_dumb_map_offset(struct drm_file *file, uint32_t handle, __u64 *offset);
+
+/**
+ * drm_copy_to_user() - write @len bytes to client address @uaddr during an
+ * ioctl of @file (copy_to_user(), through the front end's accessor), for
+ * driver ioctls whose struct points at more output.  0 or -EFAULT.
+ */
+int drm_copy_to_user(struct drm_file *file, uint64_t uaddr, const void *src, size_t len);
 
 /** drm_file_driver_priv() / drm_file_set_driver_priv() - a driver's per-file state. */
 void *drm_file_driver_priv(struct drm_file *file);
@@ -300,6 +332,8 @@ struct drm_crtc_state {
 };
 
 struct drm_pending_event;
+struct drm_fence;
+struct drm_atomic_deferred;
 
 /** struct drm_crtc_funcs - driver hooks of a CRTC; each is optional. */
 struct drm_crtc_funcs {
@@ -364,6 +398,8 @@ struct drm_crtc {
 	struct drm_waitq vblank_queue;   /* blocking WAIT_VBLANKs (drm_vblank.c) */
 	bool flip_pending;
 	struct drm_pending_event *flip_event;
+	struct drm_fence *flip_fence;    /* the pending flip's out-fence (OUT_FENCE_PTR), signalled at flip_done */
+	struct drm_atomic_deferred *deferred; /* a nonblocking commit waiting for its in-fences */
 	uint64_t flip_count;             /* flips that reached flip_done (drm_device_stats.crtc_flips) */
 	struct drm_crtc_crc crc;
 	void *driver_private;
@@ -416,18 +452,31 @@ struct drm_connector {
  * @job_fb: the framebuffer of the queued job (a reference), NULL when none.
  *     A commit with WRITEBACK_FB_ID queues it; the driver writes the next
  *     composed frame into it and calls drm_writeback_signal_completion().
- *     A newer commit replaces a job not yet done (that one is dropped).
+ *     A newer commit replaces a job not yet done (that one is dropped, its
+ *     fence signalled with -ECANCELED).
+ * @job_fence: the job's out-fence (WRITEBACK_OUT_FENCE_PTR; a reference), or NULL.
  */
 struct drm_writeback_connector {
 	struct drm_connector *base;
 	struct drm_property_blob *pixel_formats;
 	int (*atomic_check)(struct drm_connector *conn, struct drm_framebuffer *fb, const struct drm_crtc_state *cs);
 	struct drm_framebuffer *job_fb;
+	struct drm_fence *job_fence;
 };
 
 /* ------------------------------------------------------------------ */
 /* Driver and device                                                    */
 /* ------------------------------------------------------------------ */
+
+/**
+ * struct drm_pci_device_id - one PCI vendor:device pair a driver takes
+ * (include/linux/mod_devicetable.h's struct pci_device_id, without
+ * subsystem and class matching).
+ */
+struct drm_pci_device_id {
+	uint16_t vendor;
+	uint16_t device;
+};
 
 /**
  * struct drm_driver - a driver core, as the kernel's struct drm_driver: the
@@ -450,12 +499,40 @@ struct drm_driver {
 	void (*postclose)(struct drm_device *dev, struct drm_file *file);
 	/** dumb_create: NULL means the core's shmem dumb buffers (drm_gem_shmem_dumb_create). */
 	int (*dumb_create)(struct drm_file *file, struct drm_device *dev, struct drm_mode_create_dumb *args);
+	/**
+	 * gem_free_object: the last reference to @obj is going; release what the
+	 * driver hung on it (driver_private: DMA mappings, device resources)
+	 * before the core frees its memory (the kernel's drm_gem_object_funcs.free).
+	 * Device lock held.  Optional.
+	 */
+	void (*gem_free_object)(struct drm_gem_object *obj);
+	/**
+	 * dirtyfb: DIRTYFB on @fb with @num_clips damage rectangles @clips
+	 * (pixels, already copied from the client; none means the whole fb),
+	 * as drm_framebuffer_funcs.dirty.  0 or -errno.  NULL: the ioctl
+	 * answers -ENOSYS, as for drivers without the hook.
+	 */
+	int (*dirtyfb)(struct drm_framebuffer *fb, struct drm_file *file, uint32_t flags, uint32_t color,
+		       const struct drm_clip_rect *clips, uint32_t num_clips);
+	/**
+	 * pci_ids: for hardware drivers, the PCI functions the driver drives
+	 * (the kernel's pci_device_id table), ended by a zero vendor; the front
+	 * end picks the driver of a --device by it (drm_driver_find_pci()).
+	 */
+	const struct drm_pci_device_id *pci_ids;
 	const struct drm_ioctl_desc *ioctls;
 	int num_ioctls;
 };
 
-/** struct drm_mode_config - device-wide KMS limits, as the kernel's drm_mode_config. */
+/**
+ * struct drm_mode_config - device-wide KMS limits, as the kernel's drm_mode_config.
+ * @no_vblank: the driver has no vblank interrupt (it never calls the
+ *     kernel's drm_vblank_init(), as virtio_gpu): the vblank ioctls answer
+ *     EOPNOTSUPP and a commit's flip events go out when the commit is done
+ *     (drm_atomic_helper_fake_vblank()), with vblank count 0.
+ */
 struct drm_mode_config {
+	bool no_vblank;
 	uint32_t min_width, min_height, max_width, max_height;
 	uint32_t preferred_depth;
 	uint32_t prefer_shadow;
@@ -475,6 +552,13 @@ void drm_dev_unlock(struct drm_device *dev);
 
 /** drm_dev_mode_config() - the device's KMS limits, filled in by the driver's load hook. */
 struct drm_mode_config *drm_dev_mode_config(struct drm_device *dev);
+
+/**
+ * drm_dev_pci() - the PCI function the device was created for
+ * (drm_device_create_pci(); the kernel's to_pci_dev(dev->dev)), or NULL for
+ * software drivers.  Valid until the device is destroyed.
+ */
+struct drm_pci_dev *drm_dev_pci(struct drm_device *dev);
 
 /** drm_dev_options() - the options the device was created with ("" when none). */
 const char *drm_dev_options(const struct drm_device *dev);
@@ -562,11 +646,12 @@ struct drm_connector *drm_writeback_connector_create(struct drm_device *dev, str
 									 const struct drm_crtc_state *cs));
 
 /**
- * drm_writeback_signal_completion() - the driver finished (or gave up) the
- * queued job of @conn: the framebuffer is released (drm_writeback.c;
- * out-fences are not carried yet).  Device lock held.
+ * drm_writeback_signal_completion() - the driver finished the queued job of
+ * @conn (@status 0) or gave it up (-errno): its out-fence signals with
+ * @status and the framebuffer is released (drm_writeback.c).  Nothing when
+ * no job is queued.  Device lock held.
  */
-void drm_writeback_signal_completion(struct drm_connector *conn);
+void drm_writeback_signal_completion(struct drm_connector *conn, int status);
 
 /**
  * drm_connector_update_edid() - set the connector's EDID (@len bytes, a

@@ -79,7 +79,18 @@ const char *drm_dev_options(const struct drm_device *dev)
 	return dev->options ? dev->options : "";
 }
 
+struct drm_pci_dev *drm_dev_pci(struct drm_device *dev)
+{
+	return dev->pci;
+}
+
 int drm_device_create_with_options(const struct drm_driver *driver, const char *options, struct drm_device **out)
+{
+	return drm_device_create_pci(driver, options, NULL, out);
+}
+
+int drm_device_create_pci(const struct drm_driver *driver, const char *options, struct drm_pci_dev *pci,
+			  struct drm_device **out)
 {
 	struct drm_device *dev = calloc(1, sizeof(*dev));
 	int ret;
@@ -87,6 +98,7 @@ int drm_device_create_with_options(const struct drm_driver *driver, const char *
 	if (!dev)
 		return -ENOMEM;
 	dev->options = options;
+	dev->pci = pci;
 	dev->driver = driver;
 	dev->driver_features = driver->driver_features;
 	dev->lock = drm_platform_mutex_create();
@@ -104,6 +116,7 @@ int drm_device_create_with_options(const struct drm_driver *driver, const char *
 	drm_list_init(&dev->syncobj_eventfds);
 	drm_list_init(&dev->wait_deadlines);
 	drm_list_init(&dev->vblank_events);
+	drm_list_init(&dev->deferred_commits);
 	dev->next_mmap_offset = DRM_FILE_PAGE_OFFSET_START;
 	dev->mode_config.max_width = 8192;
 	dev->mode_config.max_height = 8192;
@@ -141,6 +154,7 @@ void drm_device_destroy(struct drm_device *dev)
 	if (dev->driver->unload)
 		dev->driver->unload(dev);
 	drm_wait_device_fini(dev);
+	drm_atomic_device_fini(dev);
 	drm_syncobj_device_fini(dev);
 	drm_master_put(&dev->master);
 	drm_mode_config_cleanup(dev);

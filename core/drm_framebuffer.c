@@ -447,10 +447,16 @@ int drm_mode_dirtyfb_ioctl(struct drm_device *dev, void *data, struct drm_file *
 		if (!clips)
 			return -ENOMEM;
 		ret = drm_copy_from_user(file, clips, r->clips_ptr, r->num_clips * sizeof(*clips));
-		free(clips);
-		if (ret)
+		if (ret) {
+			free(clips);
 			return ret;
+		}
 	}
-	/* No driver here has a framebuffer dirty hook yet (vkms has none either). */
-	return -ENOSYS;
+	if (!dev->driver->dirtyfb) {
+		free(clips);
+		return -ENOSYS; /* as the kernel for drivers without fb->funcs->dirty (vkms) */
+	}
+	ret = dev->driver->dirtyfb(fb, file, flags, r->color, clips, clips ? r->num_clips : 0);
+	free(clips);
+	return ret;
 }

@@ -59,6 +59,8 @@ void drm_gem_object_put(struct drm_gem_object *obj)
 {
 	if (!obj || --obj->refcount)
 		return;
+	if (obj->dev->driver->gem_free_object)
+		obj->dev->driver->gem_free_object(obj);
 	drm_list_del(&obj->head);
 	drm_gem_resv_fini(obj);
 	drm_platform_shmem_put(obj->shmem);
@@ -161,9 +163,8 @@ int drm_gem_open_ioctl(struct drm_device *dev, void *data, struct drm_file *file
 	return 0;
 }
 
-/* drm_gem_shmem_dumb_create(): minimal pitch, page-aligned size, new handle. */
-static int drm_gem_shmem_dumb_create(struct drm_file *file, struct drm_device *dev,
-				     struct drm_mode_create_dumb *args)
+int drm_gem_shmem_dumb_create(struct drm_file *file, struct drm_device *dev, struct drm_mode_create_dumb *args,
+			      struct drm_gem_object **objp)
 {
 	uint64_t min_pitch = ((uint64_t)args->width * args->bpp + 7) / 8;
 	uint64_t size = PAGE_ALIGN(min_pitch * args->height);
@@ -179,6 +180,8 @@ static int drm_gem_shmem_dumb_create(struct drm_file *file, struct drm_device *d
 	drm_gem_object_put(obj);
 	if (ret)
 		return ret;
+	if (objp)
+		*objp = obj;
 	args->pitch = (uint32_t)min_pitch;
 	args->size = size;
 	return 0;
@@ -211,26 +214,32 @@ int drm_mode_create_dumb_ioctl(struct drm_device *dev, void *data, struct drm_fi
 	args->size = 0;
 	if (dev->driver->dumb_create)
 		return dev->driver->dumb_create(file, dev, args);
-	return drm_gem_shmem_dumb_create(file, dev, args);
+	return drm_gem_shmem_dumb_create(file, dev, args, NULL);
 }
 
-/** drm_mode_mmap_dumb_ioctl() - DRM_IOCTL_MODE_MAP_DUMB: the fake offset to mmap the handle at. */
-int drm_mode_mmap_dumb_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
+int drm_gem_dumb_map_offset(struct drm_file *file, uint32_t handle, __u64 *offset)
 {
-	struct drm_mode_map_dumb *args = data;
-	struct drm_gem_object *obj;
+	struct drm_device *dev = file->dev;
+	struct drm_gem_object *obj = drm_gem_object_lookup(file, handle);
 
-	if (!drm_core_check_feature(dev, DRIVER_GEM))
-		return -ENOSYS;
-	obj = drm_gem_object_lookup(file, args->handle);
 	if (!obj)
 		return -ENOENT;
 	if (!obj->mmap_offset) {
 		obj->mmap_offset = dev->next_mmap_offset;
 		dev->next_mmap_offset += obj->size;
 	}
-	args->offset = obj->mmap_offset;
+	*offset = obj->mmap_offset;
 	return 0;
+}
+
+/** drm_mode_mmap_dumb_ioctl() - DRM_IOCTL_MODE_MAP_DUMB: the fake offset to mmap the handle at. */
+int drm_mode_mmap_dumb_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
+{
+	struct drm_mode_map_dumb *args = data;
+
+	if (!drm_core_check_feature(dev, DRIVER_GEM))
+		return -ENOSYS;
+	return drm_gem_dumb_map_offset(file, args->handle, &args->offset);
 }
 
 /** drm_mode_destroy_dumb_ioctl() - DRM_IOCTL_MODE_DESTROY_DUMB: drops the handle (-EINVAL if unknown). */

@@ -76,6 +76,7 @@ struct drm_file {
 struct drm_device {
 	const struct drm_driver *driver;
 	const char *options;             /* the driver's options (drm_device_create_with_options()), or NULL */
+	struct drm_pci_dev *pci;         /* the PCI function of a hardware driver (drm_device_create_pci()), or NULL */
 	uint32_t driver_features;        /* DRIVER_*: the driver's, plus drm_device_enable_syncobj() */
 	struct drm_mutex *lock;
 	void *driver_private;
@@ -95,6 +96,8 @@ struct drm_device {
 	struct drm_list_head syncobj_eventfds; /* eventfd registrations armed on fences */
 	struct drm_list_head wait_deadlines;   /* parked ioctls by deadline (drm_wait.c) */
 	struct drm_list_head vblank_events;    /* events waiting for a vblank (drm_vblank.c) */
+	struct drm_list_head deferred_commits; /* nonblocking commits waiting for in-fences (drm_atomic.c) */
+	struct drm_timer *deferred_timer;      /* applies those whose fences signalled */
 	struct drm_timer *wait_timer;          /* fires at the earliest of them */
 	uint32_t num_crtcs, num_planes, num_encoders, num_connectors;
 	struct drm_crtc *crtcs[DRM_MAX_CRTCS];
@@ -196,6 +199,10 @@ int drm_atomic_helper_legacy_cursor(struct drm_crtc *crtc, struct drm_plane *pla
 				    int32_t x, int32_t y, struct drm_file *file);
 void drm_atomic_remove_fb(struct drm_device *dev, struct drm_framebuffer *fb);
 int drm_atomic_resume(struct drm_device *dev, struct drm_file *file, bool *done);
+/** drm_atomic_release_file() - a closing file's deferred commits go on without their events. */
+void drm_atomic_release_file(struct drm_file *file);
+/** drm_atomic_device_fini() - stop the deferred-commit timer and drop deferred commits unapplied. */
+void drm_atomic_device_fini(struct drm_device *dev);
 
 /* Ioctl handlers: named after their ioctl, as in the kernel. */
 #define DRM_HANDLER(fn) int fn(struct drm_device *dev, void *data, struct drm_file *file)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/drm_fence.h"
 #include "core/drm_internal.h"
 
 int drm_mode_object_add(struct drm_device *dev, struct drm_mode_object *obj, uint32_t type)
@@ -615,6 +616,10 @@ void drm_mode_config_cleanup(struct drm_device *dev)
 		crtc->state.mode_blob = NULL;
 		if (crtc->flip_event)
 			drm_event_cancel(crtc->flip_event);
+		if (crtc->flip_fence) {
+			drm_fence_signal(crtc->flip_fence, -ENODEV);
+			drm_fence_put(crtc->flip_fence);
+		}
 		free(crtc->crc.entries);
 		free(crtc);
 	}
@@ -628,8 +633,7 @@ void drm_mode_config_cleanup(struct drm_device *dev)
 	for (i = 0; i < dev->num_connectors; i++) {
 		drm_property_blob_put(dev, dev->connectors[i]->edid_blob);
 		if (dev->connectors[i]->writeback) {
-			if (dev->connectors[i]->writeback->job_fb)
-				drm_framebuffer_put(dev->connectors[i]->writeback->job_fb);
+			drm_writeback_signal_completion(dev->connectors[i], -ENODEV);
 			free(dev->connectors[i]->writeback);
 		}
 		free(dev->connectors[i]->modes);

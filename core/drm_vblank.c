@@ -48,7 +48,7 @@ static uint64_t widen_32_to_64(uint32_t narrow, uint64_t near)
 
 static bool drm_dev_has_vblank(const struct drm_device *dev)
 {
-	return drm_core_check_feature(dev, DRIVER_MODESET) && dev->num_crtcs > 0;
+	return drm_core_check_feature(dev, DRIVER_MODESET) && dev->num_crtcs > 0 && !dev->mode_config.no_vblank;
 }
 
 /* drm_vblank_get(): the CRTC's vblank counts only while it is lit. */

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "core/drm_fence.h"
 #include "core/drm_internal.h"
 
 struct drm_connector *drm_writeback_connector_create(struct drm_device *dev, struct drm_encoder *encoder,
@@ -49,12 +50,17 @@ struct drm_connector *drm_writeback_connector_create(struct drm_device *dev, str
 	return conn;
 }
 
-void drm_writeback_signal_completion(struct drm_connector *conn)
+void drm_writeback_signal_completion(struct drm_connector *conn, int status)
 {
 	struct drm_writeback_connector *wb = conn->writeback;
 
 	if (!wb || !wb->job_fb)
 		return;
+	if (wb->job_fence) {
+		drm_fence_signal(wb->job_fence, status);
+		drm_fence_put(wb->job_fence);
+		wb->job_fence = NULL;
+	}
 	drm_framebuffer_put(wb->job_fb);
 	wb->job_fb = NULL;
 }

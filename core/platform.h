@@ -79,6 +79,35 @@ void drm_platform_mutex_lock(struct drm_mutex *m);
 void drm_platform_mutex_unlock(struct drm_mutex *m);
 
 /* ------------------------------------------------------------------ */
+/* Completions                                                         */
+/* ------------------------------------------------------------------ */
+
+/**
+ * struct drm_completion - a one-shot event one thread waits for and another
+ * signals, as the kernel's struct completion (include/linux/completion.h)
+ * with complete_all() semantics: once completed it stays done until
+ * drm_platform_completion_reinit().  A driver sleeps on one while its
+ * interrupt handler (which takes no core lock) finishes a device command;
+ * the waiter may hold the device lock, the completer must not need it.
+ */
+struct drm_completion;
+
+/** drm_platform_completion_create() - a new, not yet completed completion; NULL on ENOMEM. */
+struct drm_completion *drm_platform_completion_create(void);
+/** drm_platform_completion_destroy() - free it; no thread may be waiting.  NULL is a no-op. */
+void drm_platform_completion_destroy(struct drm_completion *c);
+/** drm_platform_completion_reinit() - back to not completed (reinit_completion()). */
+void drm_platform_completion_reinit(struct drm_completion *c);
+/** drm_platform_complete() - mark done and wake every waiter (complete_all()); any thread. */
+void drm_platform_complete(struct drm_completion *c);
+/**
+ * drm_platform_completion_wait() - sleep until @c is done or @timeout_ns
+ * (nanoseconds, CLOCK_MONOTONIC) passed, as wait_for_completion_timeout().
+ * Returns 0 when done, -ETIMEDOUT otherwise.
+ */
+int drm_platform_completion_wait(struct drm_completion *c, uint64_t timeout_ns);
+
+/* ------------------------------------------------------------------ */
 /* Timers                                                              */
 /* ------------------------------------------------------------------ */
 

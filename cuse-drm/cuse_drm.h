@@ -93,6 +93,13 @@ struct cd_parked_read {
  * put calls drm_file_release().  All fields but @dfile, @node, @token and
  * @uid (fixed at open) are protected by cd_daemon.lock.
  */
+/**
+ * CD_FENCE_OUT_MAX - out-fences one armed file can hold until COLLECT: a
+ * blocking MODE_ATOMIC that stalls makes new ones on each rerun, and only
+ * the last run's are collected.  Beyond it, fence creation fails (EMFILE).
+ */
+#define CD_FENCE_OUT_MAX 64
+
 struct cd_file {
 	struct cd_file *prev, *next;    /* cd_daemon.files */
 	struct cd_node *node;
@@ -104,6 +111,16 @@ struct cd_file {
 	uint64_t event_seq;             /* bumped by every event notification */
 	struct cd_parked_read *reads;   /* FIFO of parked blocking reads */
 	struct fuse_pollhandle *ph;     /* latest poll handle, or NULL */
+	/*
+	 * MODE_ATOMIC's fence fds (cuse_drm_uapi.h part 6), under the device
+	 * lock: @fences_armed by ARM; @in_num/@in_fd the sync_files it sent
+	 * (ours to close); @out_fd the out-fences made since (sent by COLLECT).
+	 */
+	bool fences_armed;
+	unsigned int nin, nout;
+	int32_t in_num[CUSE_DRM_FENCE_FDS_MAX];
+	int in_fd[CUSE_DRM_FENCE_FDS_MAX];
+	int out_fd[CD_FENCE_OUT_MAX];
 };
 
 struct cd_parked;
@@ -218,7 +235,11 @@ struct cd_fd_call {
 	struct cd_daemon *d;
 	int recv_fd;
 	int send_fd;
+	struct cd_file *fences;  /* MODE_ATOMIC through CUSE: fds by number from, and into, its lists */
 };
+
+/** cd_file_fences_clear() - close a file's fence fd lists and disarm it.  Device lock held. */
+void cd_file_fences_clear(struct cd_file *f);
 
 /** cd_fd_ops_init() - the struct drm_fd_ops of @call (syncobj fds, sync_files, eventfds). */
 void cd_fd_ops_init(struct drm_fd_ops *ops, struct cd_fd_call *call);

@@ -68,6 +68,27 @@
  *    the credential, as in the kernel.  The answer is a struct
  *    cuse_drm_ioctl_reply with the sync_file attached; ENODEV means "not
  *    my buffer".
+ *
+ * 6. Fence fds of DRM_IOCTL_MODE_ATOMIC (IN_FENCE_FD, OUT_FENCE_PTR).  The
+ *    ioctl itself goes through CUSE as usual (its nested arrays, waits and
+ *    errnos stay the kernel's); only the fds travel here, in a struct
+ *    cuse_drm_fence_req before and after it:
+ *
+ *      sendmsg(fence_req{ARM, numbers}, + the sync_files)  ---> kept in the
+ *                                                   token's file: its next
+ *                                                   MODE_ATOMICs resolve
+ *                                                   IN_FENCE_FD values
+ *                                                   by these numbers
+ *      recv()                                      <--- prime_reply{error}
+ *      ioctl(MODE_ATOMIC) through CUSE: every OUT_FENCE_PTR receives an
+ *                                   index into the file's out-fence list
+ *                                   (0, 1, ...) instead of an fd number
+ *      send(fence_req{COLLECT, indices})           ---> those sync_files
+ *      recvmsg()                                   <--- prime_reply{error},
+ *                                                   + the fds, in order
+ *
+ *    The shim replaces each index with the received fd's number.  COLLECT
+ *    disarms the file and closes the daemon's copies; so does the next ARM.
  */
 #ifndef CUSE_DRM_UAPI_H
 #define CUSE_DRM_UAPI_H
@@ -313,6 +334,33 @@ struct cuse_drm_prime_reply {
 	uint32_t handle;
 };
 
+/** Most fds one struct cuse_drm_fence_req names, and one reply to it attaches. */
+#define CUSE_DRM_FENCE_FDS_MAX 16
+/** struct cuse_drm_fence_req ops. */
+#define CUSE_DRM_FENCE_ARM 1
+#define CUSE_DRM_FENCE_COLLECT 2
+
+/**
+ * struct cuse_drm_fence_req - the fence fds of a MODE_ATOMIC (part 6; 136 bytes).
+ * @token: the DRM file's token.
+ * @op: CUSE_DRM_FENCE_ARM or CUSE_DRM_FENCE_COLLECT.
+ * @count: entries of @fds used, at most CUSE_DRM_FENCE_FDS_MAX.
+ * @fds: ARM: the client's fd number of each attached fd, in attachment
+ *     order (an IN_FENCE_FD value naming another number finds no fd:
+ *     EINVAL, as for a closed fd); COLLECT: indices into the out-fence list.
+ * @reserved: 0.
+ * Answered with a struct cuse_drm_prime_reply: @error 0, EINVAL (bad op,
+ * count, index, or a count that differs from the fds attached), EACCES or
+ * ENODEV as for mmap; COLLECT attaches the fds on success.
+ */
+struct cuse_drm_fence_req {
+	uint8_t token[CUSE_DRM_TOKEN_LEN];
+	uint32_t op;
+	uint32_t count;
+	int32_t fds[CUSE_DRM_FENCE_FDS_MAX];
+	uint8_t reserved[32];
+};
+
 /** Largest argument struct a struct cuse_drm_ioctl_req carries, in bytes. */
 #define CUSE_DRM_IOCTL_ARG_MAX 64
 
@@ -376,6 +424,7 @@ _Static_assert(sizeof(struct cuse_drm_mmap_req) == 48, "cuse_drm_mmap_req layout
 _Static_assert(sizeof(struct cuse_drm_mmap_reply) == 8, "cuse_drm_mmap_reply layout");
 _Static_assert(sizeof(struct cuse_drm_prime_req) == 56, "cuse_drm_prime_req layout");
 _Static_assert(sizeof(struct cuse_drm_prime_reply) == 8, "cuse_drm_prime_reply layout");
+_Static_assert(sizeof(struct cuse_drm_fence_req) == 136, "cuse_drm_fence_req layout");
 #endif
 
 #ifdef __cplusplus

@@ -80,8 +80,8 @@ static int fd_object_new(struct cd_fd_call *call, enum cd_fd_kind kind, struct c
 	struct stat st;
 	int p[2];
 
-	if (call->send_fd >= 0)
-		return -EINVAL; /* one fd per call */
+	if (call->fences ? call->fences->nout >= CD_FENCE_OUT_MAX : call->send_fd >= 0)
+		return call->fences ? -EMFILE : -EINVAL; /* one fd per side-channel call */
 	o = calloc(1, sizeof(*o));
 	if (!o)
 		return -ENOMEM;
@@ -97,23 +97,44 @@ static int fd_object_new(struct cd_fd_call *call, enum cd_fd_kind kind, struct c
 	o->write_fd = p[1];
 	o->next = call->d->fd_objects;
 	call->d->fd_objects = o;
-	call->send_fd = p[0];
+	if (call->fences)
+		call->fences->out_fd[call->fences->nout++] = p[0];
+	else
+		call->send_fd = p[0];
 	*out = o;
 	return 0;
 }
 
+void cd_file_fences_clear(struct cd_file *f)
+{
+	for (unsigned int i = 0; i < f->nin; i++)
+		close(f->in_fd[i]);
+	for (unsigned int i = 0; i < f->nout; i++)
+		close(f->out_fd[i]);
+	f->nin = f->nout = 0;
+	f->fences_armed = false;
+}
+
 /*
- * The object of @kind the call's received fd stands for, in *@out.
- * Returns 0, -EBADF when the call carries no fd, or -EINVAL when the fd is
- * no such object of ours.
+ * The object of @kind the call's received fd stands for (with a file's
+ * fence lists: the fd the client numbered @num), in *@out.  Returns 0,
+ * -EBADF when the call carries no such fd, or -EINVAL when the fd is no
+ * such object of ours.
  */
-static int fd_object_find(struct cd_fd_call *call, enum cd_fd_kind kind, struct cd_fd_object **out)
+static int fd_object_find(struct cd_fd_call *call, int32_t num, enum cd_fd_kind kind, struct cd_fd_object **out)
 {
 	struct stat st;
+	int fd = call->recv_fd;
 
-	if (call->recv_fd < 0)
+	if (call->fences) {
+		fd = -1;
+		for (unsigned int i = 0; i < call->fences->nin; i++)
+			if (call->fences->in_num[i] == num)
+				fd = call->fences->in_fd[i];
+	}
+	if (fd < 0)
 		return -EBADF;
-	if (fstat(call->recv_fd, &st) < 0 || !S_ISFIFO(st.st_mode))
+	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode))
 		return -EINVAL;
 	for (struct cd_fd_object *o = call->d->fd_objects; o; o = o->next) {
 		if (o->kind == kind && o->st_dev == st.st_dev && o->st_ino == st.st_ino) {
@@ -150,9 +171,8 @@ static int syncobj_to_fd(void *ctx, struct drm_syncobj *syncobj, int32_t *fd)
 static int fd_to_syncobj(void *ctx, int32_t fd, struct drm_syncobj **syncobj)
 {
 	struct cd_fd_object *o;
-	int ret = fd_object_find(ctx, CD_FD_SYNCOBJ, &o);
+	int ret = fd_object_find(ctx, fd, CD_FD_SYNCOBJ, &o);
 
-	(void)fd;
 	if (!ret)
 		*syncobj = drm_syncobj_get(o->syncobj);
 	return ret;
@@ -168,16 +188,16 @@ static int fence_to_sync_file(void *ctx, struct drm_fence *fence, int32_t *fd)
 	o->fence = drm_fence_get(fence);
 	if (drm_fence_add_callback(fence, &o->cb, sync_file_signaled) == -ENOENT)
 		mark_signaled(o->write_fd);
-	*fd = -1;
+	/* The shim puts the client's fd number here; with fence lists it finds it by this index. */
+	*fd = ((struct cd_fd_call *)ctx)->fences ? (int32_t)((struct cd_fd_call *)ctx)->fences->nout - 1 : -1;
 	return 0;
 }
 
 static int sync_file_to_fence(void *ctx, int32_t fd, struct drm_fence **fence)
 {
 	struct cd_fd_object *o;
-	int ret = fd_object_find(ctx, CD_FD_SYNC_FILE, &o);
+	int ret = fd_object_find(ctx, fd, CD_FD_SYNC_FILE, &o);
 
-	(void)fd;
 	if (!ret)
 		*fence = drm_fence_get(o->fence);
 	return ret;

@@ -24,10 +24,18 @@
  *           the round that listed them), so it is placed there;
  *         - otherwise: records it as missing (copy_from and prepare_to then
  *           return -DRM_ERETRY, copy_to drops the write and returns 0).
- *       Anything missing -> RETRY with in = L + missing, out = struct (if
- *       written) + L's nested ranges + missing.  Nested ranges are always
- *       both in and out: the reply is a read-modify-write of what the client
- *       had, so bytes the handler does not write go back unchanged.
+ *       Anything missing -> RETRY with in = L + missing, out = the ranges
+ *       of L + missing that are written.  A range's direction comes from
+ *       the access that first needed it: a read (copy_from) makes an
+ *       in-only range, a write (copy_to, prepare_to) an in-and-out one.
+ *       In-only matters: the kernel copies every out range back to the
+ *       client, which faults on read-only memory (a blob's data in
+ *       .rodata); so data the core only reads must never be an out range,
+ *       as the kernel's copy_from_user() never writes it.  A write into a
+ *       range placed in-only asks for the same bytes again as a new
+ *       in-and-out range of L.  In-and-out ranges are read-modify-write of
+ *       what the client had, so bytes the handler does not write go back
+ *       unchanged.
  *       Nothing missing -> the reply: result = drm_ioctl()'s return value,
  *       data = the out ranges.
  *
@@ -55,6 +63,8 @@
 #include <string.h>
 #include <sys/uio.h>
 
+#include <drm.h>
+
 #include "platform.h"
 
 /** FUSE_IOCTL_MAX_IOV: in and out iovecs of one RETRY together. */
@@ -73,11 +83,15 @@ _Static_assert(offsetof(struct cuse_drm_stats, parked_ioctls) ==
 _Static_assert(offsetof(struct cuse_drm_stats, crtc_flips) ==
 	       offsetof(struct drm_device_stats, crtc_flips), "cuse_drm_stats layout");
 
-/** A client range; @off is its place in the round's data buffer (placed ranges only). */
+/**
+ * A client range; @off is its place in the round's data buffer (placed
+ * ranges only); @out: it is also an out range (written back to the client).
+ */
 struct um_range {
 	uint64_t uaddr;
 	uint64_t len;
 	size_t off;
+	bool out;
 };
 
 /**
@@ -108,41 +122,43 @@ static bool range_contains(const struct um_range *r, uint64_t uaddr, uint64_t le
 	return uaddr >= r->uaddr && uaddr - r->uaddr <= r->len && len <= r->len - (uaddr - r->uaddr);
 }
 
-static const struct um_range *find_placed(const struct um_replay *um, uint64_t uaddr, uint64_t len)
+/* A placed range holding [uaddr, uaddr+len); with @need_out, an out range only. */
+static const struct um_range *find_placed(const struct um_replay *um, uint64_t uaddr, uint64_t len,
+					  bool need_out)
 {
 	for (unsigned int i = 0; i < um->nplaced; i++)
-		if (range_contains(&um->placed[i], uaddr, len))
+		if ((um->placed[i].out || !need_out) && range_contains(&um->placed[i], uaddr, len))
 			return &um->placed[i];
 	return NULL;
 }
 
-static bool is_missing(const struct um_replay *um, uint64_t uaddr, uint64_t len)
+static bool is_missing(const struct um_replay *um, uint64_t uaddr, uint64_t len, bool need_out)
 {
 	for (unsigned int i = 0; i < um->nmissing; i++)
-		if (range_contains(&um->missing[i], uaddr, len))
+		if ((um->missing[i].out || !need_out) && range_contains(&um->missing[i], uaddr, len))
 			return true;
 	return false;
 }
 
-static void record_missing(struct um_replay *um, uint64_t uaddr, uint64_t len)
+static void record_missing(struct um_replay *um, uint64_t uaddr, uint64_t len, bool out)
 {
 	um->exhausted = true;
 	if (um->nmissing >= CD_IOCTL_MAX_IOV) {
 		um->too_many = true;
 		return;
 	}
-	um->missing[um->nmissing++] = (struct um_range){ .uaddr = uaddr, .len = len };
+	um->missing[um->nmissing++] = (struct um_range){ .uaddr = uaddr, .len = len, .out = out };
 }
 
 /* Place [uaddr, uaddr+len) as the next range of L if in_buf has its bytes. */
-static const struct um_range *try_place(struct um_replay *um, uint64_t uaddr, uint64_t len)
+static const struct um_range *try_place(struct um_replay *um, uint64_t uaddr, uint64_t len, bool out)
 {
 	struct um_range *r;
 
 	if (um->exhausted || len > um->data_len - um->used || um->nplaced >= CD_IOCTL_MAX_IOV)
 		return NULL;
 	r = &um->placed[um->nplaced++];
-	*r = (struct um_range){ .uaddr = uaddr, .len = len, .off = um->used };
+	*r = (struct um_range){ .uaddr = uaddr, .len = len, .off = um->used, .out = out };
 	um->used += len;
 	return r;
 }
@@ -176,27 +192,27 @@ static int um_copy_from(void *ctx, void *dst, uint64_t uaddr, size_t len)
 		return 0;
 	if (bad_range(uaddr, len))
 		return -EFAULT;
-	r = find_placed(um, uaddr, len);
-	if (!r && !is_missing(um, uaddr, len))
-		r = try_place(um, uaddr, len);
+	r = find_placed(um, uaddr, len, false);
+	if (!r && !is_missing(um, uaddr, len, false))
+		r = try_place(um, uaddr, len, false);
 	if (r) {
 		memcpy(dst, um->data + r->off + (uaddr - r->uaddr), len);
 		return 0;
 	}
-	if (!is_missing(um, uaddr, len))
-		record_missing(um, uaddr, len);
+	if (!is_missing(um, uaddr, len, false))
+		record_missing(um, uaddr, len, false);
 	return -DRM_ERETRY;
 }
 
 static int um_prepare(struct um_replay *um, uint64_t uaddr, uint64_t len)
 {
-	if (find_placed(um, uaddr, len))
+	if (find_placed(um, uaddr, len, true))
 		return 0;
-	if (is_missing(um, uaddr, len))
+	if (is_missing(um, uaddr, len, true))
 		return -DRM_ERETRY;
-	if (try_place(um, uaddr, len))
+	if (try_place(um, uaddr, len, true))
 		return 0;
-	record_missing(um, uaddr, len);
+	record_missing(um, uaddr, len, true);
 	return -DRM_ERETRY;
 }
 
@@ -226,7 +242,7 @@ static int um_prepare_to(void *ctx, uint64_t uaddr, size_t len)
 }
 
 /* Answer RETRY naming L (placed) and the missing ranges; see the top of the file. */
-static void reply_retry(fuse_req_t req, const struct um_replay *um, bool has_struct, bool struct_out)
+static void reply_retry(fuse_req_t req, const struct um_replay *um)
 {
 	static const unsigned int max_iov = CD_IOCTL_MAX_IOV;
 	unsigned int n = um->nplaced + um->nmissing, nin = 0, nout = 0;
@@ -245,11 +261,10 @@ static void reply_retry(fuse_req_t req, const struct um_replay *um, bool has_str
 		const struct um_range *r = i < um->nplaced ? &um->placed[i]
 							  : &um->missing[i - um->nplaced];
 		struct iovec v = { (void *)(uintptr_t)r->uaddr, (size_t)r->len };
-		bool is_struct = has_struct && i == 0;
 
 		in_iov[nin++] = v;
 		in_bytes += r->len;
-		if (!is_struct || struct_out) {
+		if (r->out) {
 			out_iov[nout++] = v;
 			out_bytes += r->len;
 		}
@@ -336,6 +351,8 @@ struct cd_parked {
 	bool has_struct, out;
 	size_t size, out_bufsz;
 	struct drm_caller caller;
+	struct cd_fd_call fence_call;    /* MODE_ATOMIC of an armed file: its fence fd lists */
+	struct drm_fd_ops fence_ops;
 	enum cd_parked_state state;
 	bool listed;                     /* in d->parked, holding a file reference */
 	bool woken;
@@ -343,13 +360,13 @@ struct cd_parked {
 };
 
 /* The answer to the final round: the ioctl's result with the out ranges. */
-static void reply_final(fuse_req_t req, unsigned int cmd, struct um_replay *um, int ret, bool has_struct,
-			bool out, size_t size, size_t out_bufsz)
+static void reply_final(fuse_req_t req, unsigned int cmd, struct um_replay *um, int ret, size_t out_bufsz)
 {
-	size_t skip;
+	unsigned char *buf;
+	size_t size = 0;
 
 	if (um->nmissing > 0 || um->too_many) {
-		reply_retry(req, um, has_struct, out);
+		reply_retry(req, um);
 		return;
 	}
 	if (ret == -DRM_ERETRY || ret == -DRM_EPENDING) {
@@ -357,17 +374,27 @@ static void reply_final(fuse_req_t req, unsigned int cmd, struct um_replay *um, 
 		fuse_reply_err(req, EIO);
 		return;
 	}
-	/* Out data: the struct (if written) and every nested range, as listed. */
-	skip = has_struct && !out ? size : 0;
-	if (skip > um->data_len)
-		skip = um->data_len;
-	size = um->data_len - skip;
+	/* Out data: the out ranges of L (the struct if written, then nested ranges), as listed. */
+	buf = malloc(um->data_len ? um->data_len : 1);
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	for (unsigned int i = 0; i < um->nplaced; i++) {
+		const struct um_range *r = &um->placed[i];
+
+		if (r->out) {
+			memcpy(buf + size, um->data + r->off, r->len);
+			size += r->len;
+		}
+	}
 	if (size > out_bufsz)
 		size = out_bufsz;
 	if (size == 0 && ret < 0)
 		fuse_reply_err(req, -ret);
 	else
-		fuse_reply_ioctl(req, ret, um->data + skip, size);
+		fuse_reply_ioctl(req, ret, buf, size);
+	free(buf);
 }
 
 static void um_free(struct um_replay *um)
@@ -522,7 +549,7 @@ static void parked_run(struct cd_parked *pk)
 		}
 		pthread_mutex_unlock(&d->lock);
 	}
-	reply_final(pk->req, pk->cmd, pk->um, ret, pk->has_struct, pk->out, pk->size, pk->out_bufsz);
+	reply_final(pk->req, pk->cmd, pk->um, ret, pk->out_bufsz);
 	parked_free(pk);
 }
 
@@ -677,7 +704,7 @@ void cd_ioctl(fuse_req_t req, int cmd_int, void *arg, struct fuse_file_info *fi,
 		memcpy(um->data, in_buf, in_bufsz);
 	um->data_len = in_bufsz;
 	if (has_struct)
-		try_place(um, uarg, size);
+		try_place(um, uarg, size, out);
 
 	*pk = (struct cd_parked){
 		.wait = { .wake = parked_wake },
@@ -686,5 +713,15 @@ void cd_ioctl(fuse_req_t req, int cmd_int, void *arg, struct fuse_file_info *fi,
 		.state = CD_RUNNING,
 	};
 	cd_caller_from_req(req, &pk->caller);
+	if (cmd == DRM_IOCTL_MODE_ATOMIC) {
+		/* IN_FENCE_FD and OUT_FENCE_PTR: the fds the shim armed the file with (uapi part 6). */
+		drm_device_lock(d->dev);
+		if (f->fences_armed) {
+			pk->fence_call = (struct cd_fd_call){ .d = d, .recv_fd = -1, .send_fd = -1, .fences = f };
+			cd_fd_ops_init(&pk->fence_ops, &pk->fence_call);
+			pk->caller.fds = &pk->fence_ops;
+		}
+		drm_device_unlock(d->dev);
+	}
 	parked_run(pk);
 }

@@ -1,7 +1,7 @@
 /*
  * main.c - cuse-drm: serve a DRM driver core as /dev/dri nodes through CUSE.
  *
- *   cuse-drm [--driver NAME] [--node cardN] [--syncobj] [--debug] [--foreground]
+ *   cuse-drm [--driver NAME | --device BDF] [--node cardN] [--syncobj] [--debug] [--foreground]
  *
  * Start-up: check the driver and /dev/cuse, pick the node, create the DRM
  * device, open the side-channel socket, start one CUSE session per node,
@@ -25,8 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/drm_driver.h"
 #include "platform.h"
 #include "platform_linux.h"
+#include "vfio_pci.h"
 
 #define CUSE_DEV "/dev/cuse"
 /** How long the kernel gets to create the nodes after the sessions start. */
@@ -37,14 +39,17 @@ static void usage(FILE *out)
 	const char *const *names = drm_driver_names();
 
 	fprintf(out,
-		"usage: cuse-drm [--driver NAME] [--driver-options K=V,...] [--node cardN] [--syncobj]\n"
+		"usage: cuse-drm [--driver NAME] [--device BDF] [--driver-options K=V,...] [--node cardN] [--syncobj]\n"
 		"                [--debug] [--foreground]\n"
 		"\n"
 		"Serve a DRM driver core as /dev/dri/cardN (and /dev/dri/renderD<128+N> when the\n"
 		"driver has a render node) through CUSE.  Runs in the foreground until SIGINT or\n"
 		"SIGTERM.  Needs root and the cuse module.\n"
 		"\n"
-		"  --driver NAME   driver core to serve (default vkms)\n"
+		"  --driver NAME   driver core to serve (default vkms; with --device, the device's)\n"
+		"  --device BDF    drive this PCI function (e.g. 0000:00:06.0, bound to vfio-pci with\n"
+		"                  `drmctl bind`) with the hardware driver its PCI ID selects\n"
+		"                  (virtio_gpu for 1af4:1050)\n"
 		"  --driver-options K=V,...\n"
 		"                  the driver's options, like a kernel module's parameters; vkms takes\n"
 		"                  crtcs=1..4, enable_cursor=0|1, overlays=0..8, mode=WxH (a 60 Hz DMT mode)\n"
@@ -260,6 +265,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "driver", required_argument, NULL, 'D' },
+		{ "device", required_argument, NULL, 'P' },
 		{ "node", required_argument, NULL, 'n' },
 		{ "driver-options", required_argument, NULL, 'o' },
 		{ "syncobj", no_argument, NULL, 's' },
@@ -268,7 +274,8 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *driver_name = "vkms", *node_arg = NULL, *driver_options = NULL;
+	const char *driver_name = NULL, *node_arg = NULL, *driver_options = NULL, *bdf = NULL;
+	struct drm_pci_dev *pci = NULL;
 	struct cd_daemon d;
 	sigset_t set;
 	int opt, ret, status = 1, cuse_fd;
@@ -292,9 +299,10 @@ int main(int argc, char **argv)
 	d.files.next = d.files.prev = &d.files;
 	d.listen_fd = d.wake_fd = -1;
 
-	while ((opt = getopt_long(argc, argv, "D:n:o:sdfh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "D:P:n:o:sdfh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'D': driver_name = optarg; break;
+		case 'P': bdf = optarg; break;
 		case 'n': node_arg = optarg; break;
 		case 'o': driver_options = optarg; break;
 		case 's': syncobj = true; break;
@@ -310,8 +318,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	d.driver = drm_driver_find(driver_name);
-	if (!d.driver) {
+	if (!driver_name && !bdf)
+		driver_name = "vkms";
+	d.driver = driver_name ? drm_driver_find(driver_name) : NULL;
+	if (driver_name && !d.driver) {
 		const char *const *names = drm_driver_names();
 		char list[256] = "";
 
@@ -320,6 +330,16 @@ int main(int argc, char **argv)
 			strncat(list, *names, sizeof(list) - strlen(list) - 1);
 		}
 		drm_err("unknown driver '%s'; built-in drivers:%s", driver_name, list);
+		return 2;
+	}
+
+	if (d.driver && d.driver->pci_ids && !bdf) {
+		drm_err("driver '%s' drives PCI hardware: name the device with --device BDF "
+			"(see `drmctl devices`; bind it to vfio-pci with `drmctl bind BDF`)", driver_name);
+		return 2;
+	}
+	if (d.driver && !d.driver->pci_ids && bdf) {
+		drm_err("driver '%s' is a software driver and takes no --device", driver_name);
 		return 2;
 	}
 
@@ -334,9 +354,35 @@ int main(int argc, char **argv)
 		return 1;
 	close(cuse_fd);
 
-	ret = drm_device_create_with_options(d.driver, driver_options, &d.dev);
+	if (bdf) {
+		char err[1024];
+		struct drm_pci_id id;
+		const struct drm_driver *match;
+
+		ret = drm_platform_linux_pci_open(bdf, &pci, err, sizeof(err));
+		if (ret < 0) {
+			drm_err("cannot open %s: %s", bdf, err);
+			return 1;
+		}
+		drm_platform_pci_get_id(pci, &id);
+		match = drm_driver_find_pci(id.vendor, id.device);
+		if (!match || (d.driver && d.driver != match)) {
+			if (!match)
+				drm_err("%s is %04x:%04x, which no built-in driver drives", bdf, id.vendor, id.device);
+			else
+				drm_err("%s is %04x:%04x, which driver '%s' does not drive (%s does)", bdf, id.vendor,
+					id.device, driver_name, match->name);
+			drm_platform_linux_pci_close(pci);
+			return 1;
+		}
+		d.driver = match;
+		driver_name = match->name;
+	}
+	ret = drm_device_create_pci(d.driver, driver_options, pci, &d.dev);
 	if (ret < 0) {
-		drm_err("cannot create the %s device: %s", driver_name, strerror(-ret));
+		drm_err("cannot create the %s device%s%s: %s", driver_name, bdf ? " on " : "", bdf ? bdf : "",
+			strerror(-ret));
+		drm_platform_linux_pci_close(pci);
 		return 1;
 	}
 	d.driver_name = drm_device_driver_name(d.dev);
@@ -435,5 +481,6 @@ out_device:
 	pthread_cond_destroy(&d.ready_cond);
 	pthread_mutex_destroy(&d.lock);
 	drm_device_destroy(d.dev);
+	drm_platform_linux_pci_close(pci);
 	return status;
 }

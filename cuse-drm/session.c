@@ -81,6 +81,9 @@ void cd_caller_from_req(fuse_req_t req, struct drm_caller *caller)
 static void file_free(struct cd_file *f)
 {
 	drm_file_set_event_notify(f->dfile, NULL, NULL);
+	drm_device_lock(f->node->d->dev);
+	cd_file_fences_clear(f);
+	drm_device_unlock(f->node->d->dev);
 	drm_file_release(f->dfile);
 	free(f);
 }

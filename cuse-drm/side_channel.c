@@ -350,8 +350,82 @@ static void handle_dmabuf_ioctl(struct cd_daemon *d, struct sc_client *c,
 		close(call.send_fd);
 }
 
-/* Most fds a request may carry (IMPORT: one); more are closed by the kernel (MSG_CTRUNC). */
-#define SC_MAX_FDS 4
+/* Most fds a request may carry (a fence ARM); more are closed by the kernel (MSG_CTRUNC). */
+#define SC_MAX_FDS CUSE_DRM_FENCE_FDS_MAX
+
+/*
+ * The fence fds of a MODE_ATOMIC (cuse_drm_uapi.h, part 6).  ARM keeps the
+ * received fds (each fds[i] it keeps is set to -1); COLLECT sends the asked
+ * out-fences and empties the file's lists.
+ */
+static void handle_fence(struct cd_daemon *d, struct sc_client *c, const struct cuse_drm_fence_req *req,
+			 int *fds, int nfds)
+{
+	int send[CUSE_DRM_FENCE_FDS_MAX];
+	struct cd_file *f;
+	int error = 0;
+	bool zero = true;
+
+	for (size_t i = 0; i < sizeof(req->reserved); i++)
+		zero = zero && req->reserved[i] == 0;
+	if (!zero || req->count > CUSE_DRM_FENCE_FDS_MAX ||
+	    (req->op == CUSE_DRM_FENCE_ARM && (int)req->count != nfds) ||
+	    (req->op == CUSE_DRM_FENCE_COLLECT && nfds != 0) ||
+	    (req->op != CUSE_DRM_FENCE_ARM && req->op != CUSE_DRM_FENCE_COLLECT)) {
+		send_reply(c->fd, EINVAL, 0, -1);
+		return;
+	}
+	f = get_file_by_token(d, c, req->token, &error);
+	if (!f) {
+		send_reply(c->fd, error, 0, -1);
+		return;
+	}
+	drm_device_lock(d->dev);
+	if (req->op == CUSE_DRM_FENCE_ARM) {
+		cd_file_fences_clear(f);
+		for (int i = 0; i < nfds; i++) {
+			f->in_num[i] = req->fds[i];
+			f->in_fd[i] = fds[i];
+			fds[i] = -1;
+		}
+		f->nin = (unsigned int)nfds;
+		f->fences_armed = true;
+		drm_device_unlock(d->dev);
+		send_reply(c->fd, 0, 0, -1);
+	} else {
+		for (uint32_t i = 0; i < req->count && !error; i++) {
+			if (req->fds[i] < 0 || (unsigned int)req->fds[i] >= f->nout)
+				error = EINVAL;
+			else
+				send[i] = f->out_fd[req->fds[i]];
+		}
+		if (!error && req->count) {
+			struct cuse_drm_prime_reply reply = { .error = 0 };
+			struct iovec iov = { &reply, sizeof(reply) };
+			union {
+				char buf[CMSG_SPACE(CUSE_DRM_FENCE_FDS_MAX * sizeof(int))];
+				struct cmsghdr align;
+			} ctl;
+			struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+					      .msg_controllen = CMSG_SPACE(req->count * sizeof(int)) };
+			struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+			memset(&ctl, 0, sizeof(ctl));
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_RIGHTS;
+			cm->cmsg_len = CMSG_LEN(req->count * sizeof(int));
+			memcpy(CMSG_DATA(cm), send, req->count * sizeof(int));
+			if (sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+				drm_dbg("side channel: fence reply failed: %s", strerror(errno));
+		} else {
+			send_reply(c->fd, error, 0, -1);
+		}
+		/* Sent or not, the daemon's copies go: the client holds the only others. */
+		cd_file_fences_clear(f);
+		drm_device_unlock(d->dev);
+	}
+	cd_file_put(f);
+}
 
 static void handle_request(struct cd_daemon *d, struct sc_client *c)
 {
@@ -362,7 +436,8 @@ static void handle_request(struct cd_daemon *d, struct sc_client *c)
 		struct cuse_drm_ioctl_req ioctl;
 		struct cuse_drm_dmabuf_req dmabuf;
 		struct cuse_drm_munmap_req munmap;
-		char bytes[sizeof(struct cuse_drm_ioctl_req) + 1];
+		struct cuse_drm_fence_req fence;
+		char bytes[sizeof(struct cuse_drm_fence_req) + 1];
 	} buf;
 	union {
 		char buf[CMSG_SPACE(SC_MAX_FDS * sizeof(int))];
@@ -405,6 +480,8 @@ static void handle_request(struct cd_daemon *d, struct sc_client *c)
 		handle_drm_ioctl(d, c, &buf.ioctl, &fds[0], nfds);
 	} else if ((size_t)n == sizeof(struct cuse_drm_munmap_req) && nfds == 0) {
 		handle_munmap(d, c, &buf.munmap);
+	} else if ((size_t)n == sizeof(struct cuse_drm_fence_req)) {
+		handle_fence(d, c, &buf.fence, fds, nfds);
 	} else if ((size_t)n == sizeof(struct cuse_drm_dmabuf_req)) {
 		handle_dmabuf_ioctl(d, c, &buf.dmabuf, nfds ? fds[0] : -1, nfds);
 	} else {

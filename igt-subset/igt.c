@@ -1256,7 +1256,14 @@ static bool kms_connector_modes(int fd, uint32_t id, struct kms_pipe *pipe, uint
 
 bool kms_pipe_find(int fd, struct kms_pipe *pipe)
 {
+	return kms_pipe_find_nth(fd, pipe, 0);
+}
+
+bool kms_pipe_find_nth(int fd, struct kms_pipe *pipe, unsigned int nth)
+{
 	struct drm_mode_card_res res;
+	uint32_t used_crtcs = 0;
+	unsigned int seen = 0;
 	uint32_t crtcs[16], conns[16], encs[16];
 
 	memset(pipe, 0, sizeof(*pipe));
@@ -1288,7 +1295,14 @@ bool kms_pipe_find(int fd, struct kms_pipe *pipe)
 			if (igt_ioctl(fd, DRM_IOCTL_MODE_GETENCODER, &enc))
 				continue;
 			for (uint32_t k = 0; k < res.count_crtcs; k++) {
-				if (enc.possible_crtcs & (1u << k)) {
+				if ((enc.possible_crtcs & (1u << k)) && !(used_crtcs & (1u << k)) && seen < nth) {
+					/* An earlier pipe: this connector takes CRTC k. */
+					used_crtcs |= 1u << k;
+					seen++;
+					e = n_cencs;
+					break;
+				}
+				if ((enc.possible_crtcs & (1u << k)) && !(used_crtcs & (1u << k))) {
 					pipe->connector_id = conns[i];
 					pipe->encoder_id = cencs[e];
 					pipe->crtc_id = crtcs[k];

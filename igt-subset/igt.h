@@ -392,6 +392,8 @@ void igt_require_atomic(int fd);
  * planes).  Returns false when there is no connected connector with a usable CRTC.
  */
 bool kms_pipe_find(int fd, struct kms_pipe *pipe);
+/* The pipe after @nth others, each with its own connector and CRTC; false when there is none. */
+bool kms_pipe_find_nth(int fd, struct kms_pipe *pipe, unsigned int nth);
 /* igt_require_kms() + kms_pipe_find(), skipping when there is no pipe. */
 void igt_require_pipe(int fd, struct kms_pipe *pipe);
 /* A mode of the connector with another size than pipe->mode; false when there is none. */

@@ -1102,6 +1102,43 @@ static void in_fence_from_out_fence(void)
 	close(fence);
 }
 
+/*
+ * A NONBLOCK commit whose in-fence has not signalled returns at once and is
+ * applied once it signals (drm_atomic_helper_wait_for_fences() in the commit
+ * work): pipe B's flip waits for pipe A's out-fence.  Needs two pipes.
+ */
+static void in_fence_nonblock(void)
+{
+	struct kms_pipe a, b;
+	int fd = open_atomic(&a);
+	struct kms_atomic req;
+	int32_t fence = -7;
+
+	igt_require_f(kms_pipe_find_nth(fd, &b, 1), "needs a second pipe\n");
+	pipe_on(fd, &a);
+	igt_require_f(kms_has_vblank(fd, &a), "no vblank: flips complete at once\n");
+	pipe_on(fd, &b);
+	uint32_t fba2 = mode_fb(fd, &a), fbb2 = mode_fb(fd, &b);
+
+	kms_atomic_clear(&req);
+	kms_atomic_set(&req, fd, a.crtc_id, CRTC, "OUT_FENCE_PTR", (uintptr_t)&fence);
+	kms_atomic_set(&req, fd, a.primary.id, PLANE, "FB_ID", fba2);
+	igt_assert_eq(kms_atomic_commit(fd, &req, DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT, 1), 0);
+	igt_assert_lte(0, fence);
+
+	kms_atomic_clear(&req);
+	kms_atomic_set(&req, fd, b.primary.id, PLANE, "FB_ID", fbb2);
+	kms_atomic_set(&req, fd, b.primary.id, PLANE, "IN_FENCE_FD", (uint64_t)fence);
+	igt_assert_eq(kms_atomic_commit(fd, &req, DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT, 2), 0);
+	/* A flips first and signals its fence; only then does B's commit go, and flip. */
+	expect_flip_event(fd, &a, 1);
+	igt_assert(igt_poll_fd(fence, POLLIN, 0) & POLLIN);
+	expect_flip_event(fd, &b, 2);
+	igt_assert_eq_u64(prop(fd, b.primary.id, PLANE, "FB_ID"), fbb2);
+	igt_assert_eq_u64(prop(fd, a.primary.id, PLANE, "FB_ID"), fba2);
+	close(fence);
+}
+
 static const struct igt_subtest tests[] = {
 	{ "atomic-cap-required", atomic_cap_required },
 	{ "non-master", non_master },
@@ -1139,6 +1176,7 @@ static const struct igt_subtest tests[] = {
 	{ "out-fence-signals", out_fence_signals },
 	{ "in-fence-invalid", in_fence_invalid },
 	{ "in-fence-from-out-fence", in_fence_from_out_fence },
+	{ "in-fence-nonblock", in_fence_nonblock },
 };
 
 IGT_MAIN(tests)

@@ -302,6 +302,72 @@ void drm_platform_mutex_unlock(struct drm_mutex *m)
 }
 
 /* ------------------------------------------------------------------ */
+/* Completions                                                         */
+/* ------------------------------------------------------------------ */
+
+struct drm_completion {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;   /* bound to CLOCK_MONOTONIC */
+	bool done;
+};
+
+struct drm_completion *drm_platform_completion_create(void)
+{
+	struct drm_completion *c = calloc(1, sizeof(*c));
+	pthread_condattr_t cattr;
+
+	if (!c)
+		return NULL;
+	pthread_condattr_init(&cattr);
+	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+	if (pthread_cond_init(&c->cond, &cattr) != 0) {
+		pthread_condattr_destroy(&cattr);
+		free(c);
+		return NULL;
+	}
+	pthread_condattr_destroy(&cattr);
+	pthread_mutex_init(&c->lock, NULL);
+	return c;
+}
+
+void drm_platform_completion_destroy(struct drm_completion *c)
+{
+	if (!c)
+		return;
+	pthread_cond_destroy(&c->cond);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+void drm_platform_completion_reinit(struct drm_completion *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->done = false;
+	pthread_mutex_unlock(&c->lock);
+}
+
+void drm_platform_complete(struct drm_completion *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->done = true;
+	pthread_cond_broadcast(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+}
+
+int drm_platform_completion_wait(struct drm_completion *c, uint64_t timeout_ns)
+{
+	struct timespec deadline = ns_to_timespec(drm_platform_time_ns() + timeout_ns);
+	int ret = 0;
+
+	pthread_mutex_lock(&c->lock);
+	while (!c->done && ret != ETIMEDOUT)
+		ret = pthread_cond_timedwait(&c->cond, &c->lock, &deadline);
+	ret = c->done ? 0 : -ETIMEDOUT;
+	pthread_mutex_unlock(&c->lock);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
 /* Timers                                                              */
 /* ------------------------------------------------------------------ */
 

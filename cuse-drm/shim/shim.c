@@ -34,14 +34,25 @@
  *    those fences instead (one export per poll call).  select(2) and epoll
  *    are not translated: there a dma-buf of ours is always ready.
  *
- * Only these six request numbers pay for a check; every other ioctl goes
+ * 7. Fence fds of DRM_IOCTL_MODE_ATOMIC.  A request whose IN_FENCE_FD or
+ *    OUT_FENCE_PTR properties (found by name with GETPROPERTY, cached per
+ *    device) are set still goes through CUSE, between two side-channel
+ *    messages (cuse_drm_uapi.h part 6): ARM sends the sync_files the
+ *    IN_FENCE_FD values name; after the ioctl, COLLECT fetches the
+ *    out-fences, and the shim writes their numbers where OUT_FENCE_PTR
+ *    points (the daemon wrote list indices there).  A request without them,
+ *    or whose arrays the shim cannot read, goes to CUSE alone (and fails
+ *    there as the kernel would).
+ *
+ * Only these request numbers pay for a check; every other ioctl goes
  * straight to the kernel.
  *
  * Everything else goes straight to the next definition (dlsym(RTLD_NEXT)),
  * so the shim is harmless in a process that never touches our nodes.
  * A cuse-drm node is recognised by its st_rdev: CUSE_DRM_SYSFS_ROOT/dev/
  * char/M:m exists.  The checks use raw system calls, so they neither recurse
- * into the shim nor change errno; nothing here allocates.  glibc only.
+ * into the shim nor change errno; nothing here calls malloc (MODE_ATOMIC's
+ * scratch arrays are mmap'd).  glibc only.
  */
 #undef _FORTIFY_SOURCE
 #include <dirent.h>
@@ -61,6 +72,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -726,6 +738,276 @@ static int cuse_drm_syncobj_fd_ioctl(int fd, unsigned long request, void *arg)
 }
 
 /* ------------------------------------------------------------------ */
+/* MODE_ATOMIC fence fds                                                */
+/* ------------------------------------------------------------------ */
+
+/* Read @len bytes of this process at @src without faulting: 0 or -EFAULT. */
+static int safe_read(void *dst, uint64_t src, size_t len)
+{
+	struct iovec local = { dst, len }, remote = { (void *)(uintptr_t)src, len };
+
+	if (len == 0)
+		return 0;
+	return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == (ssize_t)len ? 0 : -EFAULT;
+}
+
+/* Write @len bytes at @dst of this process without faulting: 0 or -EFAULT. */
+static int safe_write(uint64_t dst, const void *src, size_t len)
+{
+	struct iovec local = { (void *)src, len }, remote = { (void *)(uintptr_t)dst, len };
+
+	return process_vm_writev(getpid(), &local, 1, &remote, 1, 0) == (ssize_t)len ? 0 : -EFAULT;
+}
+
+enum shim_prop_kind { SHIM_PROP_OTHER = 1, SHIM_PROP_IN_FENCE, SHIM_PROP_OUT_FENCE };
+
+/* Property id -> kind, per device; ids are stable for a device's life. */
+#define SHIM_PROP_CACHE 256
+struct shim_prop {
+	dev_t rdev;
+	uint32_t id;
+	uint8_t kind;
+};
+static struct shim_prop prop_cache[SHIM_PROP_CACHE];
+static unsigned int nprop_cache;
+static pthread_mutex_t prop_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static enum shim_prop_kind prop_kind(int fd, dev_t rdev, uint32_t id)
+{
+	struct drm_mode_get_property gp;
+	enum shim_prop_kind kind = 0;
+
+	pthread_mutex_lock(&prop_cache_lock);
+	for (unsigned int i = 0; i < nprop_cache && !kind; i++)
+		if (prop_cache[i].rdev == rdev && prop_cache[i].id == id)
+			kind = prop_cache[i].kind;
+	pthread_mutex_unlock(&prop_cache_lock);
+	if (kind)
+		return kind;
+	memset(&gp, 0, sizeof(gp));
+	gp.prop_id = id;
+	if (real_ioctl(fd, DRM_IOCTL_MODE_GETPROPERTY, &gp) < 0)
+		return SHIM_PROP_OTHER; /* no such property: the ioctl itself will say so */
+	gp.name[sizeof(gp.name) - 1] = '\0';
+	kind = strcmp(gp.name, "IN_FENCE_FD") == 0     ? SHIM_PROP_IN_FENCE
+	       : strcmp(gp.name, "OUT_FENCE_PTR") == 0 ? SHIM_PROP_OUT_FENCE
+						       : SHIM_PROP_OTHER;
+	pthread_mutex_lock(&prop_cache_lock);
+	if (nprop_cache < SHIM_PROP_CACHE)
+		prop_cache[nprop_cache++] = (struct shim_prop){ rdev, id, (uint8_t)kind };
+	pthread_mutex_unlock(&prop_cache_lock);
+	return kind;
+}
+
+/* The fence fds of one MODE_ATOMIC. */
+struct shim_atomic_fences {
+	unsigned int nin, nout;
+	int in_fence_set;  /* some IN_FENCE_FD is not -1 (open or not) */
+	int32_t in_fd[CUSE_DRM_FENCE_FDS_MAX];
+	uint64_t out_ptr[CUSE_DRM_FENCE_FDS_MAX];
+};
+
+/*
+ * Find the request's fence properties.  0 when found (or none), -EFAULT when
+ * an array cannot be read, -E2BIG when it is larger than the shim handles.
+ */
+static int atomic_find_fences(int fd, const struct drm_mode_atomic *a, struct shim_atomic_fences *fe)
+{
+	struct stat st;
+	uint32_t *counts = NULL, *props;
+	uint64_t *values, total = 0;
+	size_t size;
+	void *scratch;
+	int ret = 0;
+
+	memset(fe, 0, sizeof(*fe));
+	if (a->count_objs == 0)
+		return 0;
+	if (a->count_objs > 4096 || fstat(fd, &st) < 0)
+		return -E2BIG;
+	size = (size_t)a->count_objs * sizeof(uint32_t);
+	counts = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (counts == MAP_FAILED)
+		return -E2BIG;
+	ret = safe_read(counts, a->count_props_ptr, size);
+	for (uint32_t i = 0; i < a->count_objs && !ret; i++)
+		total += counts[i];
+	munmap(counts, size);
+	if (ret)
+		return ret;
+	if (total == 0)
+		return 0;
+	if (total > 65536)
+		return -E2BIG;
+	size = (size_t)total * (sizeof(uint32_t) + sizeof(uint64_t));
+	scratch = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (scratch == MAP_FAILED)
+		return -E2BIG;
+	values = scratch;
+	props = (uint32_t *)(values + total);
+	ret = safe_read(props, a->props_ptr, total * sizeof(uint32_t));
+	if (!ret)
+		ret = safe_read(values, a->prop_values_ptr, total * sizeof(uint64_t));
+	for (uint64_t p = 0; p < total && !ret; p++) {
+		enum shim_prop_kind kind = prop_kind(fd, st.st_rdev, props[p]);
+		int64_t v = (int64_t)values[p];
+
+		if (kind == SHIM_PROP_IN_FENCE && v != -1)
+			fe->in_fence_set = 1;
+		if (kind == SHIM_PROP_IN_FENCE && v >= 0 && v <= INT32_MAX && fe->nin < CUSE_DRM_FENCE_FDS_MAX &&
+		    syscall(SYS_fcntl, (int)v, F_GETFD) >= 0) {
+			int dup = 0;
+
+			for (unsigned int i = 0; i < fe->nin; i++)
+				dup = dup || fe->in_fd[i] == (int32_t)v;
+			if (!dup)
+				fe->in_fd[fe->nin++] = (int32_t)v;
+		} else if (kind == SHIM_PROP_OUT_FENCE && v != 0 && fe->nout < CUSE_DRM_FENCE_FDS_MAX) {
+			fe->out_ptr[fe->nout++] = (uint64_t)v;
+		}
+	}
+	munmap(scratch, size);
+	return ret;
+}
+
+/* Send a fence request with @nfds fds attached; receive the reply and up to @max fds into @fds. */
+static int fence_exchange(int fd, struct cuse_drm_fence_req *req, const int32_t *sendfds, unsigned int nfds,
+			  int *fds, unsigned int max)
+{
+	union {
+		char buf[CMSG_SPACE(CUSE_DRM_FENCE_FDS_MAX * sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct cuse_drm_prime_reply reply;
+	struct iovec iov = { req, sizeof(*req) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	unsigned int got = 0;
+	ssize_t n;
+	int s = side_channel_connect(fd, req->token);
+
+	if (s < 0)
+		return s;
+	memset(&ctl, 0, sizeof(ctl));
+	if (nfds) {
+		struct cmsghdr *c;
+
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		memcpy(CMSG_DATA(c), sendfds, nfds * sizeof(int));
+	}
+	do
+		n = sendmsg(s, &msg, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(*req)) {
+		close(s);
+		return -ENODEV;
+	}
+	memset(&ctl, 0, sizeof(ctl));
+	memset(&msg, 0, sizeof(msg));
+	iov = (struct iovec){ &reply, sizeof(reply) };
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = ctl.buf;
+	msg.msg_controllen = sizeof(ctl.buf);
+	do
+		n = recvmsg(s, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	close(s);
+	for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
+			int rfd;
+
+			memcpy(&rfd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (got < max)
+				fds[got++] = rfd;
+			else
+				close(rfd);
+		}
+	}
+	if (n != (ssize_t)sizeof(reply) || reply.error || got != max) {
+		for (unsigned int i = 0; i < got; i++)
+			close(fds[i]);
+		return n != (ssize_t)sizeof(reply) ? -ENODEV : reply.error ? -reply.error : -ENODEV;
+	}
+	return 0;
+}
+
+/*
+ * MODE_ATOMIC on a cuse-drm node: through CUSE, with its fence fds around
+ * it.  Returns the ioctl's result (-1 with errno set, or 0).
+ */
+static int cuse_drm_mode_atomic(int fd, unsigned long request, struct drm_mode_atomic *arg)
+{
+	struct shim_atomic_fences fe;
+	struct drm_mode_atomic a;
+	struct cuse_drm_fence_req req;
+	int32_t idx[CUSE_DRM_FENCE_FDS_MAX];
+	int out[CUSE_DRM_FENCE_FDS_MAX];
+	unsigned int nidx = 0;
+	int ret, err, saved;
+
+	if (safe_read(&a, (uintptr_t)arg, sizeof(a)) || atomic_find_fences(fd, &a, &fe) ||
+	    (!fe.in_fence_set && fe.nout == 0) || ((a.flags & DRM_MODE_ATOMIC_TEST_ONLY) && !fe.in_fence_set))
+		return real_ioctl(fd, request, arg);
+	/*
+	 * put_user(-1, fence_ptr) as the kernel's set_property does: the daemon's
+	 * own write only reaches the client after the commit, too late to refuse it.
+	 */
+	for (unsigned int i = 0; i < fe.nout; i++) {
+		const int32_t minus_one = -1;
+
+		if (safe_write(fe.out_ptr[i], &minus_one, sizeof(minus_one))) {
+			errno = EFAULT;
+			return -1;
+		}
+	}
+	memset(&req, 0, sizeof(req));
+	req.op = CUSE_DRM_FENCE_ARM;
+	req.count = fe.nin;
+	memcpy(req.fds, fe.in_fd, fe.nin * sizeof(int32_t));
+	if (fence_exchange(fd, &req, fe.in_fd, fe.nin, NULL, 0) < 0)
+		return real_ioctl(fd, request, arg); /* not armed: the daemon answers EOPNOTSUPP */
+	ret = real_ioctl(fd, request, arg);
+	err = errno;
+	/* Each OUT_FENCE_PTR now holds an index into the file's out-fences (or -1). */
+	for (unsigned int i = 0; ret == 0 && i < fe.nout; i++) {
+		int32_t v;
+
+		if (safe_read(&v, fe.out_ptr[i], sizeof(v)) == 0 && v >= 0)
+			idx[nidx++] = v;
+	}
+	memset(&req, 0, sizeof(req));
+	req.op = CUSE_DRM_FENCE_COLLECT;
+	req.count = nidx;
+	memcpy(req.fds, idx, nidx * sizeof(int32_t));
+	saved = fence_exchange(fd, &req, NULL, 0, out, nidx);
+	nidx = 0;
+	for (unsigned int i = 0; ret == 0 && i < fe.nout; i++) {
+		int32_t v, newfd = -1;
+
+		if (safe_read(&v, fe.out_ptr[i], sizeof(v)) || v < 0)
+			continue;
+		if (saved == 0)
+			newfd = out[nidx++];
+		if (safe_write(fe.out_ptr[i], &newfd, sizeof(newfd)) && newfd >= 0)
+			close(newfd);
+	}
+	if (ret == 0 && saved < 0) {
+		/* Committed, but the fences are lost: say so rather than hand out indices. */
+		errno = ENODEV;
+		return -1;
+	}
+	errno = err;
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
 /* dma-buf fences                                                       */
 /* ------------------------------------------------------------------ */
 
@@ -938,6 +1220,8 @@ SHIM_EXPORT int ioctl(int fd, unsigned long request, ...)
 		errno = saved;
 		return 0;
 	}
+	if (request == DRM_IOCTL_MODE_ATOMIC && arg && is_cuse_drm_fd(fd))
+		return cuse_drm_mode_atomic(fd, request, arg);
 	if ((request != DRM_IOCTL_PRIME_HANDLE_TO_FD && request != DRM_IOCTL_PRIME_FD_TO_HANDLE &&
 	     !syncobj) || !is_cuse_drm_fd(fd))
 		return real_ioctl(fd, request, arg);

@@ -456,9 +456,9 @@ void vkms_composer_vblank(struct vkms_output *out, uint64_t frames)
 	ret = vkms_compose_planes(planes, n, &out->frame);
 	if (wb_fb) {
 		/* drm_writeback_signal_completion(): done, written or not. */
-		if (!ret)
-			vkms_frame_write_fb(&out->frame, wb_fb);
-		drm_writeback_signal_completion(out->wb_connector);
+		int wret = ret ? ret : vkms_frame_write_fb(&out->frame, wb_fb);
+
+		drm_writeback_signal_completion(out->wb_connector, wret);
 	}
 	if (!out->composer_enabled)
 		vkms_frame_fini(&out->frame);

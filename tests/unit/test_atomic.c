@@ -17,6 +17,7 @@
 #include "harness.h"
 #include "core/platform.h"
 #include "core/drm_driver.h"
+#include "core/drm_fence.h"
 #include "core/drm_internal.h"
 #include "drivers/vkms/vkms.h"
 
@@ -371,10 +372,10 @@ static void test_atomic_plane_checks(void **state)
 	assert_int_equal(get_prop(t->master, k.primary, DRM_MODE_OBJECT_PLANE, "SRC_W"), before);
 	assert_int_equal(get_prop(t->master, k.primary, DRM_MODE_OBJECT_PLANE, "FB_ID"), fb);
 	/*
-	 * OUT_FENCE_PTR with a request that fails its check: the check's errno
-	 * (ENOSPC), and the fence pointer holds -1 (drm_mode_atomic_ioctl's
-	 * put_user(-1)); a good request needs the fd-carrying front end, which
-	 * this test has not: EOPNOTSUPP, and still nothing changes.
+	 * OUT_FENCE_PTR: the pointer holds -1 at once (put_user(-1)); TEST_ONLY
+	 * skips prepare_signaling, so a bad request gets the check's errno
+	 * (ENOSPC); otherwise the fence needs the fd-carrying front end, which
+	 * this caller has not: EOPNOTSUPP, and nothing changes.
 	 */
 	{
 		int32_t fence = 1234;
@@ -387,7 +388,10 @@ static void test_atomic_plane_checks(void **state)
 		add(&r, k.cursor, k.p_src_h, 128u << 16);
 		add(&r, k.cursor, k.p_crtc_w, 128);
 		add(&r, k.cursor, k.p_crtc_h, 128);
-		assert_int_equal(commit(t->master, &r, DRM_MODE_ATOMIC_NONBLOCK), -ENOSPC);
+		assert_int_equal(commit(t->master, &r, DRM_MODE_ATOMIC_TEST_ONLY), -ENOSPC);
+		assert_int_equal(fence, -1);
+		fence = 1234;
+		assert_int_equal(commit(t->master, &r, DRM_MODE_ATOMIC_NONBLOCK), -EOPNOTSUPP);
 		assert_int_equal(fence, -1);
 		fence = 1234;
 		r.values[r.nprops - 4] = r.values[r.nprops - 3] = 64u << 16;
@@ -588,6 +592,34 @@ static void test_setplane_and_setproperty(void **state)
 }
 
 /* The driver options: 2 CRTCs, 2 overlays each, no cursor; zpos normalisation; bad options. */
+/* A client fd table standing for what the shim carries: sync_files only (writeback out-fences). */
+static struct drm_fence *wb_fake_fences[4];
+static int32_t wb_fake_next;
+
+static int wb_fake_fence_to_sync_file(void *ctx, struct drm_fence *f, int32_t *fd)
+{
+	(void)ctx;
+	if (wb_fake_next >= 4)
+		return -EMFILE;
+	wb_fake_fences[wb_fake_next] = drm_fence_get(f);
+	*fd = 40 + wb_fake_next++;
+	return 0;
+}
+
+static const struct drm_fd_ops wb_fake_ops = { .fence_to_sync_file = wb_fake_fence_to_sync_file };
+static const struct drm_caller wb_with_fds = { .pid = 100, .privileged = true, .fds = &wb_fake_ops };
+
+static int commit_as(struct drm_file *f, struct req *r, uint32_t flags, const struct drm_caller *who)
+{
+	struct drm_mode_atomic a = {
+		.flags = flags, .count_objs = r->nobjs,
+		.objs_ptr = test_ptr(r->objs), .count_props_ptr = test_ptr(r->counts),
+		.props_ptr = test_ptr(r->props), .prop_values_ptr = test_ptr(r->values),
+	};
+
+	return test_ioctl_as(f, DRM_IOCTL_MODE_ATOMIC, &a, who);
+}
+
 /*
  * Writeback (vkms enable_writeback=1; drm_writeback.c, drm_atomic_connector_check,
  * vkms_wb_encoder_atomic_check of Linux 6.1): the connector only for clients with
@@ -680,13 +712,36 @@ static void test_writeback(void **state)
 	assert_int_equal(commit(f, &rq, DRM_MODE_ATOMIC_TEST_ONLY), -EINVAL);
 	rq.values[0] = 0;
 	assert_int_equal(commit(f, &rq, DRM_MODE_ATOMIC_TEST_ONLY), 0);
-	/* An out-fence without an fb: EINVAL (the fence pointer reads -1); with one: no fd transport here. */
+	/*
+	 * An out-fence needs the fd-carrying front end (EOPNOTSUPP without, the
+	 * pointer reads -1); with it, an out-fence without an fb is EINVAL and
+	 * the pointer reads -1 again (complete_signaling of a failed request).
+	 */
 	add(&rq, wb, wb_fence_prop, test_ptr(&fence));
-	assert_int_equal(commit(f, &rq, DRM_MODE_ATOMIC_NONBLOCK), -EINVAL);
-	assert_int_equal(fence, -1);
-	rq.values[0] = wfb;
 	assert_int_equal(commit(f, &rq, DRM_MODE_ATOMIC_NONBLOCK), -EOPNOTSUPP);
+	assert_int_equal(fence, -1);
+	fence = 7;
+	assert_int_equal(commit_as(f, &rq, DRM_MODE_ATOMIC_NONBLOCK, &wb_with_fds), -EINVAL);
+	assert_int_equal(fence, -1);
+	assert_int_equal(wb_fake_next, 1);
+	/* A job with an out-fence: the fence signals when the frame is written. */
+	rq.values[0] = wfb;
+	assert_int_equal(commit_as(f, &rq, DRM_MODE_ATOMIC_NONBLOCK, &wb_with_fds), 0);
+	assert_int_equal(fence, 41);
+	/* (The vblank timer runs too: it may have composed the job already; then this does nothing.) */
+	{
+		struct vkms_output *out = drm_crtc_from_index(dev, 0)->driver_private;
+
+		drm_dev_lock(dev);
+		vkms_composer_vblank(out, 1);
+		drm_dev_unlock(dev);
+	}
+	assert_true(drm_fence_is_signaled(wb_fake_fences[1]));
+	for (int32_t i = 0; i < wb_fake_next; i++)
+		drm_fence_put(wb_fake_fences[i]);
+	wb_fake_next = 0;
 	/* A writeback job: the next frame lands in wfb; the property reads back 0. */
+	drm_crtc_handle_vblank(drm_crtc_from_index(dev, 0), drm_platform_time_ns(), 1);
 	memset(&rq, 0, sizeof(rq));
 	add(&rq, wb, wb_fb_prop, wfb);
 	assert_int_equal(commit(f, &rq, DRM_MODE_ATOMIC_NONBLOCK), 0);
@@ -695,8 +750,6 @@ static void test_writeback(void **state)
 		struct vkms_output *out = drm_crtc_from_index(dev, 0)->driver_private;
 		uint32_t *px = test_map(f, hw, (uint64_t)k.mode.hdisplay * k.mode.vdisplay * 4);
 
-		assert_non_null(out->wb_connector->writeback->job_fb);
-		assert_int_equal(px[0], 0);
 		drm_dev_lock(dev);
 		vkms_composer_vblank(out, 1);
 		drm_dev_unlock(dev);

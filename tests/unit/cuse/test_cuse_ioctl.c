@@ -156,6 +156,18 @@ static int sim_check_retry(const struct fuse_req *req)
 }
 
 /* Copy the final answer's data to the out iovecs, in order. */
+/* Client memory the simulated process has mapped read-only ([lo, hi)), as .rodata. */
+static struct {
+	uintptr_t lo, hi;
+} sim_read_only;
+
+static bool client_range_writable(const struct iovec *v)
+{
+	uintptr_t a = (uintptr_t)v->iov_base;
+
+	return v->iov_len == 0 || a + v->iov_len <= sim_read_only.lo || a >= sim_read_only.hi;
+}
+
 static int sim_copy_out(const struct fuse_req *req, const struct iovec *out, size_t nout, size_t out_size)
 {
 	size_t off = 0;
@@ -166,7 +178,8 @@ static int sim_copy_out(const struct fuse_req *req, const struct iovec *out, siz
 		size_t n = out[i].iov_len < req->size - off ? out[i].iov_len : req->size - off;
 		struct iovec part = { out[i].iov_base, n };
 
-		if (!client_range_ok(&part))
+		/* fuse_do_ioctl() copies every out range back with copy_to_user(). */
+		if (!client_range_ok(&part) || !client_range_writable(&part))
 			return -EFAULT;
 		memcpy(out[i].iov_base, (const unsigned char *)req->data + off, n);
 		off += n;
@@ -305,6 +318,7 @@ struct t_move {
 #define CMD_LOOKUP  _IOWR('d', 0xa4, struct t_lookup)
 #define CMD_FILL    _IOWR('d', 0xa5, struct t_fill)
 #define CMD_MOVE    _IOWR('d', 0xa6, struct t_move)
+#define CMD_GATHER_NEGATE _IOWR('d', 0xa8, struct t_array) /* CMD_GATHER, then v[i] = -v[i] */
 #define CMD_HUGE    _IOWR('d', 0xa7, uint64_t)      /* claims a struct over 128 KiB */
 #define CMD_UNKNOWN_DRM _IOWR('d', 0xee, struct t_add)
 #define CMD_NOT_DRM     _IOWR('x', 0x01, struct t_add)
@@ -357,6 +371,30 @@ static int h_gather(uint64_t arg, const struct drm_user_mem *um)
 		r = um->copy_to(um->ctx, arg, &t, sizeof(t));
 	}
 	free(v);
+	return r;
+}
+
+static int h_gather_negate(uint64_t arg, const struct drm_user_mem *um)
+{
+	struct t_array t;
+	uint32_t v[16];
+	int r = um->copy_from(um->ctx, &t, arg, sizeof(t));
+
+	if (r)
+		return r;
+	if (t.count > 16)
+		return -EINVAL;
+	r = um->copy_from(um->ctx, v, t.ptr, (size_t)t.count * sizeof(*v));
+	if (r)
+		return r;
+	t.sum = 0;
+	for (uint32_t i = 0; i < t.count; i++) {
+		t.sum += v[i];
+		v[i] = -v[i];
+	}
+	r = um->copy_to(um->ctx, t.ptr, v, (size_t)t.count * sizeof(*v));
+	if (r == 0)
+		r = um->copy_to(um->ctx, arg, &t, sizeof(t));
 	return r;
 }
 
@@ -470,6 +508,7 @@ static const struct fake_cmd {
 	{ CMD_SET, sizeof(struct t_add), true, false, h_set },
 	{ CMD_GATHER, sizeof(struct t_array), true, true, h_gather },
 	{ CMD_SPARSE, sizeof(struct t_array), true, true, h_sparse },
+	{ CMD_GATHER_NEGATE, sizeof(struct t_array), true, true, h_gather_negate },
 	{ CMD_LOOKUP, sizeof(struct t_lookup), true, true, h_lookup },
 	{ CMD_FILL, sizeof(struct t_fill), true, true, h_fill },
 	{ CMD_MOVE, sizeof(struct t_move), true, true, h_move },
@@ -588,6 +627,7 @@ static int reset(void **state)
 	memset(&test_daemon, 0, sizeof(test_daemon));
 	memset(&test_node, 0, sizeof(test_node));
 	memset(&test_file, 0, sizeof(test_file));
+	memset(&sim_read_only, 0, sizeof(sim_read_only));
 	test_daemon.dev = FAKE_DEV;
 	snprintf(test_daemon.socket_path, sizeof(test_daemon.socket_path), "%s", TEST_SOCKET_PATH);
 	test_node.d = &test_daemon;
@@ -664,14 +704,49 @@ static void test_nested_read(void **state)
 	assert_int_equal(sim.requests, 3);
 	assert_int_equal(sim.core_calls, 2);
 	assert_int_equal(sim.last_nin, 2);
-	assert_int_equal(sim.last_nout, 2);
+	assert_int_equal(sim.last_nout, 1); /* only read: never written back */
 	assert_iov(&sim.last[0], &t, sizeof(t));
 	assert_iov(&sim.last[1], a, 5 * sizeof(a[0]));
 	assert_iov(&sim.last[2], &t, sizeof(t));
-	assert_iov(&sim.last[3], a, 5 * sizeof(a[0]));
 	assert_int_equal(a[0], 1);
 	assert_int_equal(a[4], 5);
 	assert_int_equal(a[5], 0xaaaa);
+}
+
+/**
+ * Nested data the handler only reads may sit in read-only memory (a
+ * CREATEPROPBLOB from a `static const` mode): it must be an in range only,
+ * since the kernel copies every out range back and would fault (EFAULT).
+ */
+static void test_nested_read_only_memory(void **state)
+{
+	static const uint32_t ro[4] = { 10, 20, 30, 40 };
+	struct t_array t = { .ptr = (uintptr_t)ro, .count = 4, .sum = 777 };
+
+	(void)state;
+	sim_read_only.lo = (uintptr_t)ro;
+	sim_read_only.hi = (uintptr_t)(ro + 4);
+	assert_int_equal(sim_ioctl(CMD_GATHER, &t), 0);
+	assert_int_equal(t.sum, 100);
+	assert_int_equal(sim.last_nout, 1);
+}
+
+/**
+ * A range first read and then written in the same ioctl is asked for again
+ * as an in-and-out range, so the write reaches the client.
+ */
+static void test_read_then_write(void **state)
+{
+	uint32_t a[3] = { 1, 2, 3 };
+	struct t_array t = { .ptr = (uintptr_t)a, .count = 3 };
+
+	(void)state;
+	assert_int_equal(sim_ioctl(CMD_GATHER_NEGATE, &t), 0);
+	assert_int_equal(t.sum, 6);
+	assert_int_equal(a[0], (uint32_t)-1);
+	assert_int_equal(a[2], (uint32_t)-3);
+	assert_int_equal(sim.last_nin, 3);  /* struct, a (in), a (in and out) */
+	assert_int_equal(sim.last_nout, 2); /* struct, a */
 }
 
 /**
@@ -813,28 +888,28 @@ static void test_bad_pointer(void **state)
 }
 
 /**
- * One round carries at most 256 iovecs: the struct (in and out) and 127
- * nested ranges (in and out each) fit exactly; a 128th nested range is
- * refused with EINVAL (logged at debug level), before the kernel would
- * fail the ioctl with ENOMEM.
+ * One round carries at most 256 iovecs: the struct (in and out) and 254
+ * nested ranges that are only read (in only) fit exactly; a 255th nested
+ * range is refused with EINVAL (logged at debug level), before the kernel
+ * would fail the ioctl with ENOMEM.
  */
 static void test_iovec_limit(void **state)
 {
-	static uint32_t v[2 * 128];
-	struct t_array t = { .ptr = (uintptr_t)v, .count = 127, .stride = 8 };
+	static uint32_t v[2 * 255];
+	struct t_array t = { .ptr = (uintptr_t)v, .count = 254, .stride = 8 };
 	uint64_t expect = 0;
 
 	(void)state;
-	for (unsigned int i = 0; i < 2 * 128; i++)
+	for (unsigned int i = 0; i < 2 * 255; i++)
 		v[i] = i;
-	for (unsigned int i = 0; i < 127; i++)
+	for (unsigned int i = 0; i < 254; i++)
 		expect += v[2 * i];
 	assert_int_equal(sim_ioctl(CMD_SPARSE, &t), 0);
 	assert_int_equal(t.sum, expect);
 	assert_int_equal(sim.max_iovs, 256);
-	assert_int_equal(sim.retries, 128); /* the struct, then one nested range per round */
+	assert_int_equal(sim.retries, 255); /* the struct, then one nested range per round */
 
-	t.count = 128;
+	t.count = 255;
 	t.sum = 777;
 	assert_int_equal(sim_ioctl(CMD_SPARSE, &t), -EINVAL);
 	assert_int_equal(t.sum, 777);
@@ -934,6 +1009,8 @@ int main(void)
 		cmocka_unit_test_setup(test_struct_only, reset),
 		cmocka_unit_test_setup(test_read_only_struct, reset),
 		cmocka_unit_test_setup(test_nested_read, reset),
+		cmocka_unit_test_setup(test_nested_read_only_memory, reset),
+		cmocka_unit_test_setup(test_read_then_write, reset),
 		cmocka_unit_test_setup(test_data_dependent_address, reset),
 		cmocka_unit_test_setup(test_nested_write_keeps_other_bytes, reset),
 		cmocka_unit_test_setup(test_overlapping_ranges, reset),

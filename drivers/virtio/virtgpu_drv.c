@@ -1,0 +1,229 @@
+/*
+ * virtgpu_drv.c - the virtio-gpu driver core (2D): the struct drm_driver
+ * named "virtio_gpu" as the kernel's, selected by PCI ID 1af4:1050, its
+ * load/unload, and the virtgpu uAPI (virtgpu_drm.h) as the kernel's
+ * drivers/gpu/drm/virtio/virtgpu_ioctl.c (Linux 6.1) answers it on a device
+ * without VIRGL, RESOURCE_BLOB and CONTEXT_INIT.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <virtgpu_drm.h>
+
+#include "drivers/virtio/virtgpu_drv.h"
+#include "core/drm_wait.h"
+
+/* GETPARAM ids newer than Debian 12's libdrm virtgpu_drm.h (values from Linux 6.1's include/uapi/drm/virtgpu_drm.h). */
+#ifndef VIRTGPU_PARAM_RESOURCE_BLOB
+#define VIRTGPU_PARAM_RESOURCE_BLOB 3
+#endif
+#ifndef VIRTGPU_PARAM_HOST_VISIBLE
+#define VIRTGPU_PARAM_HOST_VISIBLE 4
+#endif
+#ifndef VIRTGPU_PARAM_CROSS_DEVICE
+#define VIRTGPU_PARAM_CROSS_DEVICE 5
+#endif
+#ifndef VIRTGPU_PARAM_CONTEXT_INIT
+#define VIRTGPU_PARAM_CONTEXT_INIT 6
+#endif
+#ifndef VIRTGPU_PARAM_SUPPORTED_CAPSET_IDs
+#define VIRTGPU_PARAM_SUPPORTED_CAPSET_IDs 7
+#endif
+
+/** How long VIRTGPU_WAIT waits at most (virtio_gpu_wait_ioctl(): 15 s), ns. */
+#define VIRTGPU_WAIT_TIMEOUT_NS 15000000000ull
+
+static int virtgpu_load(struct drm_device *dev)
+{
+	struct virtgpu_device *vg = calloc(1, sizeof(*vg));
+	int ret;
+
+	if (!vg)
+		return -ENOMEM;
+	drm_dev_set_private(dev, vg);
+	vg->ddev = dev;
+	vg->pdev = drm_dev_pci(dev);
+	vg->next_resource_id = 1;
+	drm_list_init(&vg->fences);
+	if (!vg->pdev) {
+		drm_err("virtio_gpu: no PCI device (start the daemon with --device BDF)");
+		return -ENODEV;
+	}
+	vg->fence_work = drm_platform_timer_create(virtgpu_fence_work, vg);
+	vg->config_work = drm_platform_timer_create(virtgpu_config_work, vg);
+	if (!vg->fence_work || !vg->config_work)
+		return -ENOMEM;
+	ret = virtio_pci_init(vg);
+	if (ret)
+		return ret;
+	vg->num_scanouts = virtio_pci_device_cfg_read32(vg, VIRTIO_GPU_CFG_NUM_SCANOUTS);
+	if (vg->num_scanouts == 0) {
+		drm_err("virtio_gpu: the device has no scanouts");
+		return -ENODEV;
+	}
+	if (vg->num_scanouts > DRM_MAX_CRTCS) {
+		drm_warn("virtio_gpu: %u scanouts, using the first %d", vg->num_scanouts, DRM_MAX_CRTCS);
+		vg->num_scanouts = DRM_MAX_CRTCS;
+	}
+	ret = virtgpu_modeset_init(vg);
+	if (ret)
+		return ret;
+	/* A display event that came before we listened is in events_read: clear it, we probe now. */
+	virtio_pci_device_cfg_write32(vg, VIRTIO_GPU_CFG_EVENTS_CLEAR,
+				      virtio_pci_device_cfg_read32(vg, VIRTIO_GPU_CFG_EVENTS_READ));
+	drm_dev_lock(dev);
+	ret = virtgpu_update_displays(vg);
+	drm_dev_unlock(dev);
+	if (ret)
+		return ret;
+	drm_info("virtio_gpu: %s: %u scanout(s)%s", drm_platform_pci_name(vg->pdev), vg->num_scanouts,
+		 vg->has_edid ? ", EDID" : "");
+	return 0;
+}
+
+static void virtgpu_unload(struct drm_device *dev)
+{
+	struct virtgpu_device *vg = drm_dev_private(dev);
+
+	if (!vg)
+		return;
+	if (vg->pdev)
+		virtio_pci_fini(vg);   /* device reset: no DMA, no interrupts after this */
+	drm_platform_timer_destroy(vg->config_work);
+	drm_platform_timer_destroy(vg->fence_work);
+	drm_dev_lock(dev);
+	virtgpu_fences_fini(vg);
+	drm_dev_unlock(dev);
+	drm_dev_set_private(dev, NULL);
+	free(vg);
+}
+
+/* ------------------------------------------------------------------ */
+/* virtgpu uAPI (virtgpu_ioctl.c)                                       */
+/* ------------------------------------------------------------------ */
+
+/** virtio_gpu_getparam_ioctl() - VIRTGPU_GETPARAM: the device's truth; -EINVAL for unknown params. */
+static int virtio_gpu_getparam_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
+{
+	struct drm_virtgpu_getparam *param = data;
+	int value;
+
+	(void)dev;
+	switch (param->param) {
+	case VIRTGPU_PARAM_3D_FEATURES: value = 0; break;       /* no VIRTIO_GPU_F_VIRGL */
+	case VIRTGPU_PARAM_CAPSET_QUERY_FIX: value = 1; break;
+	case VIRTGPU_PARAM_RESOURCE_BLOB: value = 0; break;
+	case VIRTGPU_PARAM_HOST_VISIBLE: value = 0; break;
+	case VIRTGPU_PARAM_CROSS_DEVICE: value = 0; break;
+	case VIRTGPU_PARAM_CONTEXT_INIT: value = 0; break;
+	case VIRTGPU_PARAM_SUPPORTED_CAPSET_IDs: value = 0; break;
+	default: return -EINVAL;
+	}
+	return drm_copy_to_user(file, param->value, &value, sizeof(int));
+}
+
+/** virtio_gpu_resource_info_ioctl() - VIRTGPU_RESOURCE_INFO: host resource id and size of a handle. */
+static int virtio_gpu_resource_info_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
+{
+	struct drm_virtgpu_resource_info *ri = data;
+	struct drm_gem_object *obj = drm_gem_object_lookup(file, ri->bo_handle);
+	struct virtgpu_object *bo;
+
+	(void)dev;
+	if (!obj)
+		return -ENOENT;
+	bo = obj->driver_private;
+	ri->size = (uint32_t)obj->size;
+	ri->res_handle = bo ? bo->resource_id : 0;
+	return 0;
+}
+
+/** virtio_gpu_map_ioctl() - VIRTGPU_MAP: the fake mmap offset (virtio_gpu_mode_dumb_mmap()). */
+static int virtio_gpu_map_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
+{
+	struct drm_virtgpu_map *map = data;
+
+	(void)dev;
+	return drm_gem_dumb_map_offset(file, map->handle, &map->offset);
+}
+
+/**
+ * virtio_gpu_wait_ioctl() - VIRTGPU_WAIT: until the device is done with
+ * the object (its flush fences); NOWAIT answers -EBUSY while busy, a wait
+ * gives up after 15 s with -EBUSY.  A blocking wait parks the ioctl
+ * (DESIGN.md decision 4); each rerun starts the 15 s again.
+ */
+static int virtio_gpu_wait_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
+{
+	struct drm_virtgpu_3d_wait *args = data;
+	struct drm_gem_object *obj;
+	struct drm_fence *f = NULL;
+	int ret;
+
+	(void)dev;
+	if (args->flags & ~VIRTGPU_WAIT_NOWAIT)
+		return -EINVAL;
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj)
+		return -ENOENT;
+	if (drm_gem_resv_test_signaled(obj, DRM_RESV_USAGE_READ))
+		return 0;
+	if ((args->flags & VIRTGPU_WAIT_NOWAIT) || !drm_wait_possible(file))
+		return -EBUSY;
+	ret = drm_gem_resv_get_singleton(obj, DRM_RESV_USAGE_READ, &f);
+	if (ret || !f)
+		return ret;
+	ret = drm_wait_on_fence(file, f);
+	drm_fence_put(f);
+	if (!ret)
+		ret = drm_wait_until(file, drm_platform_time_ns() + VIRTGPU_WAIT_TIMEOUT_NS);
+	return ret ? ret : -DRM_EPENDING;
+}
+
+/* What the kernel answers without VIRGL (virtgpu_ioctl.c): "if (!vgdev->has_virgl_3d) return -ENOSYS". */
+static int virtio_gpu_no_virgl_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
+{
+	(void)dev;
+	(void)data;
+	(void)file;
+	return -ENOSYS;
+}
+
+#define VIRTGPU_IOCTL(ioctl, _func, _flags) \
+	[DRM_##ioctl] = { .cmd = DRM_IOCTL_##ioctl, .func = _func, .flags = _flags, .name = #ioctl }
+
+static const struct drm_ioctl_desc virtio_gpu_ioctls[] = {
+	VIRTGPU_IOCTL(VIRTGPU_MAP, virtio_gpu_map_ioctl, DRM_RENDER_ALLOW),
+	VIRTGPU_IOCTL(VIRTGPU_EXECBUFFER, virtio_gpu_no_virgl_ioctl, DRM_RENDER_ALLOW),
+	VIRTGPU_IOCTL(VIRTGPU_GETPARAM, virtio_gpu_getparam_ioctl, DRM_RENDER_ALLOW),
+	VIRTGPU_IOCTL(VIRTGPU_RESOURCE_INFO, virtio_gpu_resource_info_ioctl, DRM_RENDER_ALLOW),
+	VIRTGPU_IOCTL(VIRTGPU_TRANSFER_FROM_HOST, virtio_gpu_no_virgl_ioctl, DRM_RENDER_ALLOW),
+	VIRTGPU_IOCTL(VIRTGPU_TRANSFER_TO_HOST, virtio_gpu_no_virgl_ioctl, DRM_RENDER_ALLOW),
+	VIRTGPU_IOCTL(VIRTGPU_WAIT, virtio_gpu_wait_ioctl, DRM_RENDER_ALLOW),
+	VIRTGPU_IOCTL(VIRTGPU_GET_CAPS, virtio_gpu_no_virgl_ioctl, DRM_RENDER_ALLOW),
+};
+
+static const struct drm_pci_device_id virtio_gpu_pci_ids[] = {
+	{ 0x1af4, 0x1050 }, /* virtio 1.x GPU (PCI_DEVICE_ID_VIRTIO_GPU) */
+	{ 0, 0 },
+};
+
+/** virtio_gpu_driver - name "virtio_gpu", as the kernel's, with a render node. */
+const struct drm_driver virtio_gpu_driver = {
+	.name = "virtio_gpu",
+	.desc = "virtio GPU",
+	.date = "0",
+	.major = 0,
+	.minor = 1,
+	.patchlevel = 0,
+	.driver_features = DRIVER_MODESET | DRIVER_GEM | DRIVER_RENDER | DRIVER_ATOMIC,
+	.load = virtgpu_load,
+	.unload = virtgpu_unload,
+	.dumb_create = virtgpu_dumb_create,
+	.gem_free_object = virtgpu_gem_free_object,
+	.dirtyfb = virtgpu_dirtyfb,
+	.pci_ids = virtio_gpu_pci_ids,
+	.ioctls = virtio_gpu_ioctls,
+	.num_ioctls = sizeof(virtio_gpu_ioctls) / sizeof(virtio_gpu_ioctls[0]),
+};

@@ -1,0 +1,164 @@
+/*
+ * virtgpu_drv.h - the virtio-gpu driver core (2D): its device state and
+ * the functions its files share.  After the kernel's
+ * drivers/gpu/drm/virtio/virtgpu_drv.h (Linux 6.1).
+ *
+ *   virtio_pci.c     the virtio 1.x modern PCI transport and split virtqueues
+ *   virtgpu_vq.c     virtio-gpu commands: submission, responses, fences
+ *   virtgpu_kms.c    connectors from GET_DISPLAY_INFO/GET_EDID, scanout, cursor, dumb buffers
+ *   virtgpu_drv.c    the struct drm_driver, load/unload and the virtgpu ioctls
+ *
+ * Locking: KMS and GEM run under the device lock.  The interrupt thread
+ * never takes it: it reclaims used buffers under the virtqueue's own lock
+ * and completes waiting commands; fences and hotplug, which need the
+ * device lock, go to platform timers used as work items.
+ */
+#ifndef CUSE_DRM_VIRTGPU_DRV_H
+#define CUSE_DRM_VIRTGPU_DRV_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/drm_driver.h"
+#include "core/drm_fence.h"
+#include "core/platform_pci.h"
+#include "drivers/virtio/virtio_gpu_hw.h"
+
+/** Queue size we use (entries; the device may offer more). Two descriptors per command. */
+#define VIRTGPU_QUEUE_SIZE 64
+/** Bytes of DMA memory per command slot: command at 0, response at VIRTGPU_SLOT_RESP. */
+#define VIRTGPU_SLOT_SIZE 2048
+#define VIRTGPU_SLOT_RESP 768
+/** How long a command may take before the client gets -ETIMEDOUT (ns). */
+#define VIRTGPU_CMD_TIMEOUT_NS 5000000000ull
+
+/** struct virtio_pci_region - where one virtio capability's structure lives: BAR and offset. */
+struct virtio_pci_region {
+	bool found;
+	uint8_t bar;
+	uint32_t offset, length;
+};
+
+struct virtgpu_device;
+
+/**
+ * struct virtgpu_slot - one command in flight: descriptors 2i (command,
+ * device-readable) and 2i+1 (response, device-writable) of its queue, and
+ * VIRTGPU_SLOT_SIZE bytes of DMA memory.
+ * @busy: taken by a submitter.  @waiting: a thread sleeps on @done and
+ *     frees the slot; otherwise the interrupt handler frees it.
+ * @fence_id: nonzero for VIRTIO_GPU_FLAG_FENCE commands.
+ */
+struct virtgpu_slot {
+	void *vaddr;
+	uint64_t iova;
+	uint32_t resp_len;       /* bytes of response expected (0: no response descriptor) */
+	uint32_t used_len;       /* bytes the device wrote */
+	uint64_t fence_id;
+	bool busy, waiting, done;
+	struct drm_completion *completion;
+};
+
+/** struct virtio_vq - a split virtqueue (virtio spec 2.7) in coherent DMA memory. */
+struct virtio_vq {
+	struct virtgpu_device *vgdev;
+	unsigned int index;
+	uint16_t size;
+	uint16_t notify_off;
+	uint16_t msix_vector;
+	struct vring_desc *desc;
+	volatile uint16_t *avail;    /* flags, idx, ring[size], used_event */
+	volatile uint8_t *used;      /* flags, idx, ring[size] of vring_used_elem, avail_event */
+	uint64_t desc_iova, avail_iova, used_iova;
+	void *slot_mem;
+	uint16_t avail_idx;          /* next avail index we publish */
+	uint16_t last_used_idx;      /* next used index we consume */
+	struct drm_mutex *lock;
+	struct drm_completion *space;  /* completed when a slot frees up */
+	struct virtgpu_slot slots[VIRTGPU_QUEUE_SIZE / 2];
+};
+
+/** struct virtgpu_fence - a command fence: the core's fence and the device's fence id. */
+struct virtgpu_fence {
+	struct drm_fence *fence;
+	uint64_t fence_id;
+	struct drm_list_head link;   /* in virtgpu_device.fences */
+};
+
+/** struct virtgpu_object - a GEM object's host resource (drm_gem_object.driver_private). */
+struct virtgpu_object {
+	uint32_t resource_id;
+	uint32_t width, height, format;
+	uint64_t iova;               /* DMA mapping of the backing, 0 when not attached */
+};
+
+/** struct virtgpu_output - one scanout: its CRTC, connector and what it shows now. */
+struct virtgpu_output {
+	unsigned int index;
+	struct drm_crtc *crtc;
+	struct drm_connector *connector;
+	struct virtio_gpu_display_one info;
+	uint8_t *edid;               /* from GET_EDID, or NULL */
+	uint32_t edid_len;
+	/* What the device was last told (SET_SCANOUT, UPDATE_CURSOR). */
+	uint32_t scanout_resource;
+	struct virtio_gpu_rect scanout_rect;
+	const struct drm_framebuffer *cursor_fb;
+	uint32_t cursor_resource;
+	int32_t cursor_x, cursor_y;
+};
+
+/** struct virtgpu_device - the driver's per-device state (drm_dev_private()). */
+struct virtgpu_device {
+	struct drm_device *ddev;
+	struct drm_pci_dev *pdev;
+	struct virtio_pci_region common, notify, isr, device;
+	uint32_t notify_off_multiplier;
+	uint64_t features;           /* negotiated */
+	bool has_edid;
+	bool broken;                 /* DEVICE_NEEDS_RESET seen or setup failed: commands fail with -EIO */
+	uint32_t num_scanouts;
+	unsigned int nvecs;
+	struct virtio_vq ctrlq, cursorq;
+	struct virtgpu_output outputs[VIRTIO_GPU_MAX_SCANOUTS];
+	uint32_t next_resource_id;
+	/* Fences: ids handed out under the device lock, completion from the interrupt thread. */
+	uint64_t next_fence_id;
+	_Atomic uint64_t fence_done_id;
+	struct drm_list_head fences;
+	struct drm_timer *fence_work;    /* signals completed fences under the device lock */
+	struct drm_timer *config_work;   /* re-detects displays after a config change */
+	_Atomic bool config_pending;
+	uint64_t cmds_submitted, cmds_timed_out, cmds_failed;
+};
+
+/* virtio_pci.c */
+int virtio_pci_init(struct virtgpu_device *vgdev);
+void virtio_pci_fini(struct virtgpu_device *vgdev);
+uint32_t virtio_pci_device_cfg_read32(struct virtgpu_device *vgdev, uint32_t off);
+void virtio_pci_device_cfg_write32(struct virtgpu_device *vgdev, uint32_t off, uint32_t val);
+uint8_t virtio_pci_get_status(struct virtgpu_device *vgdev);
+void virtio_vq_kick(struct virtio_vq *vq, uint16_t head);
+void virtio_vq_reclaim(struct virtio_vq *vq);
+
+/* virtgpu_vq.c */
+int virtgpu_cmd(struct virtio_vq *vq, const void *cmd, uint32_t cmd_len, void *resp, uint32_t resp_len,
+		uint32_t resp_type, struct drm_fence **fence);
+void virtgpu_slot_complete(struct virtio_vq *vq, struct virtgpu_slot *slot, uint32_t used_len);
+void virtgpu_fence_work(void *arg, uint64_t expires_ns, uint64_t overrun);
+void virtgpu_fences_fini(struct virtgpu_device *vgdev);
+const char *virtgpu_cmd_name(uint32_t type);
+
+/* virtgpu_kms.c */
+int virtgpu_modeset_init(struct virtgpu_device *vgdev);
+int virtgpu_update_displays(struct virtgpu_device *vgdev);
+void virtgpu_config_work(void *arg, uint64_t expires_ns, uint64_t overrun);
+int virtgpu_dumb_create(struct drm_file *file, struct drm_device *dev, struct drm_mode_create_dumb *args);
+void virtgpu_gem_free_object(struct drm_gem_object *obj);
+int virtgpu_dirtyfb(struct drm_framebuffer *fb, struct drm_file *file, uint32_t flags, uint32_t color,
+		    const struct drm_clip_rect *clips, uint32_t num_clips);
+
+extern const struct drm_driver virtio_gpu_driver;
+
+#endif

@@ -1,0 +1,288 @@
+/*
+ * virtgpu_vq.c - virtio-gpu commands on the controlq and cursorq: one
+ * command slot per pair of descriptors, synchronous commands that sleep
+ * on a completion, fenced commands (VIRTIO_GPU_FLAG_FENCE) whose
+ * completion signals a core fence, fire-and-forget cursor updates, response
+ * validation and timeouts.  After the kernel's
+ * drivers/gpu/drm/virtio/virtgpu_vq.c and virtgpu_fence.c (Linux 6.1).
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drivers/virtio/virtgpu_drv.h"
+
+/** virtgpu_cmd_name() - a command or response type as the spec names it, for logs. */
+const char *virtgpu_cmd_name(uint32_t type)
+{
+	switch (type) {
+	case VIRTIO_GPU_CMD_GET_DISPLAY_INFO: return "GET_DISPLAY_INFO";
+	case VIRTIO_GPU_CMD_RESOURCE_CREATE_2D: return "RESOURCE_CREATE_2D";
+	case VIRTIO_GPU_CMD_RESOURCE_UNREF: return "RESOURCE_UNREF";
+	case VIRTIO_GPU_CMD_SET_SCANOUT: return "SET_SCANOUT";
+	case VIRTIO_GPU_CMD_RESOURCE_FLUSH: return "RESOURCE_FLUSH";
+	case VIRTIO_GPU_CMD_TRANSFER_TO_HOST_2D: return "TRANSFER_TO_HOST_2D";
+	case VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING: return "RESOURCE_ATTACH_BACKING";
+	case VIRTIO_GPU_CMD_RESOURCE_DETACH_BACKING: return "RESOURCE_DETACH_BACKING";
+	case VIRTIO_GPU_CMD_GET_EDID: return "GET_EDID";
+	case VIRTIO_GPU_CMD_UPDATE_CURSOR: return "UPDATE_CURSOR";
+	case VIRTIO_GPU_CMD_MOVE_CURSOR: return "MOVE_CURSOR";
+	case VIRTIO_GPU_RESP_OK_NODATA: return "OK_NODATA";
+	case VIRTIO_GPU_RESP_OK_DISPLAY_INFO: return "OK_DISPLAY_INFO";
+	case VIRTIO_GPU_RESP_OK_EDID: return "OK_EDID";
+	case VIRTIO_GPU_RESP_ERR_UNSPEC: return "ERR_UNSPEC";
+	case VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY: return "ERR_OUT_OF_MEMORY";
+	case VIRTIO_GPU_RESP_ERR_INVALID_SCANOUT_ID: return "ERR_INVALID_SCANOUT_ID";
+	case VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID: return "ERR_INVALID_RESOURCE_ID";
+	case VIRTIO_GPU_RESP_ERR_INVALID_CONTEXT_ID: return "ERR_INVALID_CONTEXT_ID";
+	case VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER: return "ERR_INVALID_PARAMETER";
+	default: return "unknown";
+	}
+}
+
+/* The errno a client gets for an error response (the kernel logs and fails the same way). */
+static int virtgpu_resp_errno(uint32_t type)
+{
+	switch (type) {
+	case VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY: return -ENOMEM;
+	case VIRTIO_GPU_RESP_ERR_INVALID_SCANOUT_ID:
+	case VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID:
+	case VIRTIO_GPU_RESP_ERR_INVALID_CONTEXT_ID:
+	case VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER: return -EINVAL;
+	default: return -EIO;
+	}
+}
+
+static void virtgpu_slot_free(struct virtio_vq *vq, struct virtgpu_slot *slot)
+{
+	slot->busy = false;
+	slot->waiting = false;
+	slot->fence_id = 0;
+	drm_platform_complete(vq->space);
+}
+
+/**
+ * virtgpu_slot_complete() - the device used @slot's chain, writing
+ * @used_len bytes of response (vq->lock held; interrupt thread).  A waiter
+ * is woken; an unwaited command is checked, its fence marked done and the
+ * slot freed.
+ */
+void virtgpu_slot_complete(struct virtio_vq *vq, struct virtgpu_slot *slot, uint32_t used_len)
+{
+	struct virtgpu_device *vg = vq->vgdev;
+
+	slot->used_len = used_len;
+	slot->done = true;
+	if (slot->waiting) {
+		drm_platform_complete(slot->completion);
+		return;
+	}
+	if (slot->resp_len) {
+		const struct virtio_gpu_ctrl_hdr *cmd = slot->vaddr;
+		const struct virtio_gpu_ctrl_hdr *resp = (const void *)((uint8_t *)slot->vaddr + VIRTGPU_SLOT_RESP);
+
+		if (used_len < sizeof(*resp) || resp->type != VIRTIO_GPU_RESP_OK_NODATA)
+			drm_err("virtio_gpu: %s (fence %llu) answered %s (0x%x, %u bytes)", virtgpu_cmd_name(cmd->type),
+				(unsigned long long)slot->fence_id,
+				used_len >= sizeof(*resp) ? virtgpu_cmd_name(resp->type) : "nothing",
+				used_len >= sizeof(*resp) ? resp->type : 0, used_len);
+	}
+	if (slot->fence_id) {
+		uint64_t done = atomic_load(&vg->fence_done_id);
+
+		while (slot->fence_id > done && !atomic_compare_exchange_weak(&vg->fence_done_id, &done, slot->fence_id))
+			;
+		if (vg->fence_work)
+			drm_platform_timer_start(vg->fence_work, drm_platform_time_ns(), 0);
+	}
+	virtgpu_slot_free(vq, slot);
+}
+
+/* A free slot of @vq, taken (vq->lock held on return), or NULL after the timeout. */
+static struct virtgpu_slot *virtgpu_slot_get(struct virtio_vq *vq, uint64_t deadline)
+{
+	for (;;) {
+		drm_platform_mutex_lock(vq->lock);
+		for (unsigned int i = 0; i < vq->size / 2u; i++) {
+			if (!vq->slots[i].busy) {
+				vq->slots[i].busy = true;
+				return &vq->slots[i];
+			}
+		}
+		drm_platform_completion_reinit(vq->space);
+		drm_platform_mutex_unlock(vq->lock);
+		if (drm_platform_time_ns() >= deadline)
+			return NULL;
+		drm_platform_completion_wait(vq->space, 10000000ull);
+	}
+}
+
+static void virtgpu_check_needs_reset(struct virtgpu_device *vg)
+{
+	uint8_t status = virtio_pci_get_status(vg);
+
+	if (status & VIRTIO_CONFIG_S_NEEDS_RESET) {
+		drm_err("virtio_gpu: the device needs a reset (status 0x%x); failing commands until the daemon restarts",
+			status);
+		vg->broken = true;
+	}
+}
+
+/**
+ * virtgpu_cmd() - send one command (@cmd_len bytes, starting with a struct
+ * virtio_gpu_ctrl_hdr) on @vq.  Device lock held.
+ *
+ * Three kinds, after virtgpu_vq.c's virtio_gpu_queue_*:
+ *  - @fence set: a fenced command (VIRTIO_GPU_FLAG_FENCE); it returns at
+ *    once with *@fence, a core fence (a new reference for the caller) that
+ *    signals when the device is done (interrupt, then the fence work item).
+ *  - @resp set: a synchronous command; sleeps until the response (@resp_len
+ *    bytes, type @resp_type) arrives or VIRTGPU_CMD_TIMEOUT_NS passes.
+ *  - neither: fire and forget (cursor updates; @resp_len 0: no response).
+ * Returns 0; -ETIMEDOUT (logged with the command) when the device did not
+ * answer in time; -EIO for a short or wrong-typed response or a device that
+ * needs a reset; -EINVAL/-ENOMEM for the device's error responses; -EBUSY
+ * when no slot freed up in time.
+ */
+int virtgpu_cmd(struct virtio_vq *vq, const void *cmd, uint32_t cmd_len, void *resp, uint32_t resp_len,
+		uint32_t resp_type, struct drm_fence **fence)
+{
+	struct virtgpu_device *vg = vq->vgdev;
+	struct virtio_gpu_ctrl_hdr *hdr;
+	struct virtgpu_fence *vf = NULL;
+	struct virtgpu_slot *slot;
+	uint16_t head;
+	int ret;
+
+	if (vg->broken)
+		return -EIO;
+	if (cmd_len > VIRTGPU_SLOT_RESP || resp_len > VIRTGPU_SLOT_SIZE - VIRTGPU_SLOT_RESP)
+		return -EINVAL;
+	if (fence) {
+		vf = calloc(1, sizeof(*vf));
+		if (!vf || !(vf->fence = drm_fence_create())) {
+			free(vf);
+			return -ENOMEM;
+		}
+		resp_len = sizeof(struct virtio_gpu_ctrl_hdr);
+	}
+	slot = virtgpu_slot_get(vq, drm_platform_time_ns() + VIRTGPU_CMD_TIMEOUT_NS);
+	if (!slot) {
+		drm_err("virtio_gpu: queue %u full for %llu ms; %s not sent", vq->index,
+			VIRTGPU_CMD_TIMEOUT_NS / 1000000ull, virtgpu_cmd_name(((const struct virtio_gpu_ctrl_hdr *)cmd)->type));
+		if (vf) {
+			drm_fence_put(vf->fence);
+			free(vf);
+		}
+		virtgpu_check_needs_reset(vg);
+		return -EBUSY;
+	}
+	head = (uint16_t)((slot - vq->slots) * 2);
+	memcpy(slot->vaddr, cmd, cmd_len);
+	memset((uint8_t *)slot->vaddr + VIRTGPU_SLOT_RESP, 0, resp_len);
+	hdr = slot->vaddr;
+	if (vf) {
+		vf->fence_id = ++vg->next_fence_id;
+		hdr->flags |= VIRTIO_GPU_FLAG_FENCE;
+		hdr->fence_id = vf->fence_id;
+		slot->fence_id = vf->fence_id;
+		drm_list_add_tail(&vf->link, &vg->fences);
+		*fence = drm_fence_get(vf->fence);
+	}
+	slot->resp_len = resp_len;
+	slot->used_len = 0;
+	slot->done = false;
+	slot->waiting = resp && !vf;
+	drm_platform_completion_reinit(slot->completion);
+	vq->desc[head] = (struct vring_desc){ slot->iova, cmd_len, resp_len ? VRING_DESC_F_NEXT : 0,
+					      (uint16_t)(head + 1) };
+	vq->desc[head + 1] = (struct vring_desc){ slot->iova + VIRTGPU_SLOT_RESP, resp_len, VRING_DESC_F_WRITE, 0 };
+	vg->cmds_submitted++;
+	virtio_vq_kick(vq, head);
+	if (!slot->waiting) {
+		drm_platform_mutex_unlock(vq->lock);
+		return 0;
+	}
+	drm_platform_mutex_unlock(vq->lock);
+
+	drm_platform_completion_wait(slot->completion, VIRTGPU_CMD_TIMEOUT_NS);
+	drm_platform_mutex_lock(vq->lock);
+	if (!slot->done) {
+		/* The interrupt handler frees the slot should the answer still come. */
+		slot->waiting = false;
+		drm_platform_mutex_unlock(vq->lock);
+		vg->cmds_timed_out++;
+		drm_err("virtio_gpu: %s on queue %u: no response within %llu ms", virtgpu_cmd_name(hdr->type),
+			vq->index, VIRTGPU_CMD_TIMEOUT_NS / 1000000ull);
+		virtgpu_check_needs_reset(vg);
+		return -ETIMEDOUT;
+	}
+	{
+		const struct virtio_gpu_ctrl_hdr *r = (const void *)((uint8_t *)slot->vaddr + VIRTGPU_SLOT_RESP);
+		uint32_t got = slot->used_len < resp_len ? slot->used_len : resp_len;
+
+		ret = 0;
+		if (got < sizeof(*r)) {
+			drm_err("virtio_gpu: %s: response of %u bytes, too short", virtgpu_cmd_name(hdr->type), got);
+			ret = -EIO;
+		} else if (r->type != resp_type) {
+			drm_err("virtio_gpu: %s answered %s (0x%x)", virtgpu_cmd_name(hdr->type), virtgpu_cmd_name(r->type),
+				r->type);
+			ret = r->type >= VIRTIO_GPU_RESP_ERR_UNSPEC ? virtgpu_resp_errno(r->type) : -EIO;
+		} else if (got < resp_len && resp_type != VIRTIO_GPU_RESP_OK_EDID) {
+			drm_err("virtio_gpu: %s: %s of %u bytes, want %u", virtgpu_cmd_name(hdr->type),
+				virtgpu_cmd_name(r->type), got, resp_len);
+			ret = -EIO;
+		}
+		memset(resp, 0, resp_len);
+		memcpy(resp, r, got);
+	}
+	if (ret)
+		vg->cmds_failed++;
+	virtgpu_slot_free(vq, slot);
+	drm_platform_mutex_unlock(vq->lock);
+	return ret;
+}
+
+/**
+ * virtgpu_fence_work() - signal the core fences of fenced commands the
+ * device has finished (ids up to fence_done_id, which it completes in
+ * order on the controlq), as virtio_gpu_fence_event_process().  A platform
+ * timer callback: takes the device lock.
+ */
+void virtgpu_fence_work(void *arg, uint64_t expires_ns, uint64_t overrun)
+{
+	struct virtgpu_device *vg = arg;
+	uint64_t done = atomic_load(&vg->fence_done_id);
+	struct drm_list_head *pos, *n;
+
+	(void)expires_ns;
+	(void)overrun;
+	drm_dev_lock(vg->ddev);
+	for (pos = vg->fences.next, n = pos->next; pos != &vg->fences; pos = n, n = pos->next) {
+		struct virtgpu_fence *vf = (struct virtgpu_fence *)((char *)pos - offsetof(struct virtgpu_fence, link));
+
+		if (vf->fence_id > done)
+			break;
+		drm_list_del(&vf->link);
+		drm_fence_signal(vf->fence, 0);
+		drm_fence_put(vf->fence);
+		free(vf);
+	}
+	drm_dev_unlock(vg->ddev);
+}
+
+/** virtgpu_fences_fini() - at unload: fences the device never finished signal with -ENODEV. */
+void virtgpu_fences_fini(struct virtgpu_device *vg)
+{
+	while (!drm_list_empty(&vg->fences)) {
+		struct drm_list_head *pos = vg->fences.next;
+		struct virtgpu_fence *vf = (struct virtgpu_fence *)((char *)pos - offsetof(struct virtgpu_fence, link));
+
+		drm_list_del(&vf->link);
+		drm_fence_signal(vf->fence, -ENODEV);
+		drm_fence_put(vf->fence);
+		free(vf);
+	}
+}
