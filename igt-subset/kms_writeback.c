@@ -12,16 +12,17 @@
  * listed format).
  *
  * Only drivers with a writeback connector run these (vkms with enable_writeback=1; the test
- * VM's virtio_gpu has none: every subtest skips there).  writeback-check-output waits for two
- * vblanks instead of the job's out-fence, which cuse-drm cannot hand out yet (the fd would have
- * to travel through the shim): the composer writes the frame at the first vblank after the
- * commit.  It compares the written frame with the input framebuffer pixel by pixel.
+ * VM's virtio_gpu has none: every subtest skips there).  writeback-check-output waits for the
+ * job's out-fence (a sync_file: POLLIN once the frame is written; on cuse-drm it comes through
+ * the client shim) and compares the written frame with the input framebuffer pixel by pixel.
  */
 #include "igt.h"
 
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define CRTC DRM_MODE_OBJECT_CRTC
 #define CONNECTOR DRM_MODE_OBJECT_CONNECTOR
@@ -268,8 +269,13 @@ static void writeback_check_output(void)
 		kms_atomic_set(&req, o.fd, o.pipe.primary.id, DRM_MODE_OBJECT_PLANE, "FB_ID", in_fb);
 		kms_atomic_set(&req, o.fd, o.wb_id, CONNECTOR, "CRTC_ID", o.pipe.crtc_id);
 		kms_atomic_set(&req, o.fd, o.wb_id, CONNECTOR, "WRITEBACK_FB_ID", out_fb);
+		int32_t fence = -1;
+		kms_atomic_set(&req, o.fd, o.wb_id, CONNECTOR, "WRITEBACK_OUT_FENCE_PTR", (uintptr_t)&fence);
 		igt_assert_eq(kms_atomic_commit(o.fd, &req, DRM_MODE_ATOMIC_ALLOW_MODESET, 0), 0);
-		wait_vblanks(&o, 2);
+		/* get_and_wait_out_fence(). */
+		igt_assert(fence >= 0);
+		igt_assert_f(igt_poll_fd(fence, POLLIN, 5000) & POLLIN, "the writeback out-fence did not signal\n");
+		close(fence);
 		for (size_t i = 0; i < (size_t)w * h; i++)
 			igt_assert_f(out[i] == (0xff000000u | in[i]), "pixel %zu: 0x%08x, expected 0x%08x\n", i,
 				     out[i], 0xff000000u | in[i]);
