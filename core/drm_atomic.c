@@ -60,6 +60,11 @@
  *     request's, so out-fence pointers keep their fds).
  * @mode_changed, @active_changed, @connectors_changed: per CRTC, as the
  *     kernel's drm_crtc_state flags that make drm_atomic_crtc_needs_modeset().
+ * @wb_job_mask: connectors whose WRITEBACK_FB_ID the request set (a
+ *     drm_writeback_job); @wb_fb: its framebuffer (a reference) or NULL;
+ *     @wb_out_fence_ptr: WRITEBACK_OUT_FENCE_PTR (a client address, 0 = none);
+ *     @wb_out_fence: the job's out-fence (a reference), made by
+ *     prepare_signaling, signalled when the driver completes the job.
  */
 struct drm_atomic_state {
 	struct drm_device *dev;
@@ -79,6 +84,10 @@ struct drm_atomic_state {
 	bool mode_changed[DRM_MAX_CRTCS];
 	bool active_changed[DRM_MAX_CRTCS];
 	bool connectors_changed[DRM_MAX_CRTCS];
+	uint32_t wb_job_mask;
+	struct drm_framebuffer *wb_fb[DRM_MAX_CONNECTORS];
+	uint64_t wb_out_fence_ptr[DRM_MAX_CONNECTORS];
+	struct drm_fence *wb_out_fence[DRM_MAX_CONNECTORS];
 };
 
 static void drm_property_blob_get(struct drm_property_blob *blob)
@@ -121,6 +130,18 @@ static void drm_atomic_state_clear(struct drm_atomic_state *st)
 		if (st->event[i])
 			drm_event_cancel(st->event[i]);
 	}
+	for (i = 0; i < dev->num_connectors; i++)
+	{
+		if (st->wb_fb[i]) {
+			drm_framebuffer_put(st->wb_fb[i]);
+			st->wb_fb[i] = NULL;
+		}
+		if (st->wb_out_fence[i]) {
+			drm_fence_put(st->wb_out_fence[i]);
+			st->wb_out_fence[i] = NULL;
+		}
+	}
+	st->wb_job_mask = 0;
 	st->plane_mask = st->crtc_mask = st->connector_mask = 0;
 }
 
@@ -429,6 +450,31 @@ static int drm_atomic_connector_set_property(struct drm_atomic_state *st, struct
 	}
 	if (prop == dev->prop.link_status)
 		return 0; /* always "Good" here: a request may set it, nothing changes */
+	if (conn->writeback && prop == dev->prop.wb_fb_id) {
+		/* drm_atomic_set_writeback_fb_for_connector(): the job exists even for fb 0. */
+		struct drm_framebuffer *fb = val ? drm_framebuffer_lookup(dev, (uint32_t)val) : NULL;
+
+		if (fb)
+			drm_framebuffer_get(fb);
+		if (st->wb_fb[conn->index])
+			drm_framebuffer_put(st->wb_fb[conn->index]);
+		st->wb_fb[conn->index] = fb;
+		st->wb_job_mask |= 1u << conn->index;
+		return 0;
+	}
+	if (conn->writeback && prop == dev->prop.wb_out_fence_ptr) {
+		int32_t minus_one = -1;
+		int ret;
+
+		/* set_out_fence_for_connector(): put_user(-1) now. */
+		if (!val)
+			return 0;
+		ret = drm_copy_to_user(st->file, val, &minus_one, sizeof(minus_one));
+		if (ret)
+			return ret;
+		st->wb_out_fence_ptr[conn->index] = val;
+		return 0;
+	}
 	/* DPMS goes through the legacy path only (drm_atomic_connector_set_property). */
 	return -EINVAL;
 }
@@ -532,6 +578,58 @@ static int drm_atomic_crtc_check(const struct drm_atomic_state *st, const struct
 	if ((st->event[crtc->index] || st->out_fence_ptr[crtc->index]) && !cs->active && !crtc->state.active)
 		return -EINVAL;
 	return 0;
+}
+
+/*
+ * drm_atomic_connector_check(): a writeback job's framebuffer needs a CRTC,
+ * and an active one; an out-fence needs a framebuffer (the fence exists only
+ * outside TEST_ONLY, made by prepare_signaling); a job without either goes.
+ */
+static int drm_atomic_connector_check(struct drm_atomic_state *st, const struct drm_connector *conn)
+{
+	unsigned int i = conn->index;
+	struct drm_crtc *crtc = st->conn_crtc[i];
+
+	if (!conn->writeback || !(st->wb_job_mask & (1u << i)))
+		return 0;
+	if (st->wb_fb[i] && !crtc)
+		return -EINVAL;
+	if (st->wb_fb[i] && !new_crtc_state(st, crtc)->active)
+		return -EINVAL;
+	if (!st->wb_fb[i]) {
+		if (st->wb_out_fence[i])
+			return -EINVAL;
+		st->wb_job_mask &= ~(1u << i);
+	}
+	return 0;
+}
+
+/*
+ * The writeback encoder's atomic_check in mode_fixup(): the driver's (vkms:
+ * the fb has the mode's size), then drm_atomic_helper_check_wb_encoder_state():
+ * the fb's format is one of WRITEBACK_PIXEL_FORMATS.
+ */
+static int drm_atomic_check_wb_encoder(const struct drm_atomic_state *st, struct drm_connector *conn)
+{
+	const struct drm_writeback_connector *wb = conn->writeback;
+	struct drm_framebuffer *fb = st->wb_fb[conn->index];
+	const uint32_t *formats;
+	uint32_t i, n;
+	int ret;
+
+	if (!wb || !(st->wb_job_mask & (1u << conn->index)) || !fb || !st->conn_crtc[conn->index])
+		return 0;
+	if (wb->atomic_check) {
+		ret = wb->atomic_check(conn, fb, new_crtc_state(st, st->conn_crtc[conn->index]));
+		if (ret)
+			return ret;
+	}
+	formats = (const uint32_t *)(const void *)wb->pixel_formats->data;
+	n = wb->pixel_formats->length / sizeof(uint32_t);
+	for (i = 0; i < n; i++)
+		if (formats[i] == fb->format->format)
+			return 0;
+	return -EINVAL;
 }
 
 /* drm_calc_scale(): src (16.16) over dst (integer pixels), in 16.16. */
@@ -653,6 +751,16 @@ static int drm_atomic_helper_check_modeset(struct drm_atomic_state *st)
 		    crtc->funcs->mode_valid(crtc, &cs->mode) != MODE_OK)
 			return -EINVAL;
 	}
+	/* mode_fixup(): the encoders' atomic_check for every connector with a CRTC. */
+	for (i = 0; i < dev->num_connectors; i++) {
+		int ret;
+
+		if (!(st->connector_mask & (1u << i)))
+			continue;
+		ret = drm_atomic_check_wb_encoder(st, dev->connectors[i]);
+		if (ret)
+			return ret;
+	}
 	return 0;
 }
 
@@ -706,6 +814,13 @@ static int drm_atomic_check_only(struct drm_atomic_state *st)
 		if (ret)
 			return ret;
 	}
+	for (i = 0; i < dev->num_connectors; i++) {
+		if (!(st->connector_mask & (1u << i)))
+			continue;
+		ret = drm_atomic_connector_check(st, dev->connectors[i]);
+		if (ret)
+			return ret;
+	}
 	/* The driver's atomic_check: drm_atomic_helper_check(). */
 	ret = drm_atomic_helper_check_modeset(st);
 	if (ret)
@@ -750,6 +865,8 @@ void drm_crtc_complete_flip(struct drm_crtc *crtc)
 	struct drm_pending_event *e = crtc->flip_event;
 	struct drm_fence *fence = crtc->flip_fence;
 
+	if (crtc->flip_pending)
+		crtc->flip_count++;
 	crtc->flip_pending = false;
 	crtc->flip_event = NULL;
 	crtc->flip_fence = NULL;
@@ -808,6 +925,14 @@ static void drm_atomic_commit_apply(struct drm_atomic_state *st)
 		/* drm_atomic_helper_update_legacy_modeset_state(): the legacy DPMS value. */
 		if ((!crtc && old) || (crtc && needs_modeset(st, crtc->index)))
 			conn->dpms = crtc && st->crtcs[crtc->index].active ? DRM_MODE_DPMS_ON : DRM_MODE_DPMS_OFF;
+		/* drm_writeback_queue_job(): the job waits for the driver's next frame. */
+		if (conn->writeback && (st->wb_job_mask & (1u << i))) {
+			drm_writeback_signal_completion(conn, -ECANCELED); /* a job not done yet is dropped */
+			conn->writeback->job_fb = st->wb_fb[i];
+			conn->writeback->job_fence = st->wb_out_fence[i];
+			st->wb_fb[i] = NULL;
+			st->wb_out_fence[i] = NULL;
+		}
 	}
 	for (i = 0; i < dev->num_crtcs; i++) {
 		struct drm_crtc *crtc = dev->crtcs[i];
@@ -1204,6 +1329,34 @@ static int drm_atomic_setup_out_fence(struct drm_atomic_state *st, unsigned int 
 }
 
 /*
+ * setup_out_fence() of writeback connector @i's job (WRITEBACK_OUT_FENCE_PTR):
+ * a fence signalled when the driver has written the frame; EOPNOTSUPP
+ * without the fd-carrying front end, as for OUT_FENCE_PTR.
+ */
+static int drm_atomic_setup_wb_out_fence(struct drm_atomic_state *st, unsigned int i)
+{
+	const struct drm_fd_ops *fds = st->file->caller ? st->file->caller->fds : NULL;
+	struct drm_fence *fence;
+	int32_t fd = -1;
+	int ret;
+
+	if (!fds || !fds->fence_to_sync_file)
+		return -EOPNOTSUPP;
+	fence = drm_fence_create();
+	if (!fence)
+		return -ENOMEM;
+	ret = fds->fence_to_sync_file(fds->ctx, fence, &fd);
+	if (!ret)
+		ret = drm_copy_to_user(st->file, st->wb_out_fence_ptr[i], &fd, sizeof(fd));
+	if (ret) {
+		drm_fence_put(fence);
+		return ret;
+	}
+	st->wb_out_fence[i] = fence;
+	return 0;
+}
+
+/*
  * complete_signaling() of a request that failed: every OUT_FENCE_PTR reads
  * -1 again (the fds made for it are the front end's to drop).
  */
@@ -1215,6 +1368,10 @@ static void drm_atomic_cancel_out_fences(struct drm_atomic_state *st)
 	for (i = 0; i < st->dev->num_crtcs; i++)
 		if (st->out_fence[i] && drm_copy_to_user(st->file, st->out_fence_ptr[i], &minus_one, sizeof(minus_one)))
 			drm_dbg("atomic: couldn't clear out_fence_ptr");
+	for (i = 0; i < st->dev->num_connectors; i++)
+		if (st->wb_out_fence[i] &&
+		    drm_copy_to_user(st->file, st->wb_out_fence_ptr[i], &minus_one, sizeof(minus_one)))
+			drm_dbg("atomic: couldn't clear writeback out_fence_ptr");
 }
 
 /*
@@ -1249,6 +1406,16 @@ static int drm_atomic_prepare_signaling(struct drm_atomic_state *st, const struc
 			if (ret)
 				return ret;
 		}
+	}
+	/* Writeback jobs' out-fences (prepare_signaling's connector loop). */
+	for (i = 0; i < dev->num_connectors; i++) {
+		int ret;
+
+		if (!(st->wb_job_mask & (1u << i)) || !st->wb_out_fence_ptr[i])
+			continue;
+		ret = drm_atomic_setup_wb_out_fence(st, i);
+		if (ret)
+			return ret;
 	}
 	for (i = 0; i < dev->num_planes; i++)
 		if (st->in_fence_fd[i] != -1 && !(st->file->caller && st->file->caller->fds))

@@ -167,6 +167,7 @@ struct drm_device_stats {
 	uint64_t gem_bytes;      /* bytes of GEM backing store */
 	uint32_t fences;         /* live fences of every kind, process-wide */
 	uint32_t parked_ioctls;  /* ioctls waiting without a thread (DESIGN.md decision 4) */
+	uint64_t crtc_flips[4];  /* per CRTC index: commits and page flips that reached their vblank */
 };
 
 /* ------------------------------------------------------------------ */
@@ -420,5 +421,64 @@ int drm_connector_set_status(struct drm_device *dev, uint32_t connector_id, bool
  */
 int drm_crtc_capture(struct drm_device *dev, unsigned int crtc_index,
 		     uint32_t *pixels, uint32_t width, uint32_t height);
+
+
+/* ------------------------------------------------------------------ */
+/* Frame CRCs (kernel: drm_debugfs_crc.c, crtc-N/crc/{control,data})    */
+/* ------------------------------------------------------------------ */
+
+/** DRM_MAX_CRC_NR - CRC values per entry at most (include/drm/drm_debugfs_crc.h). */
+#define DRM_MAX_CRC_NR 10
+
+/** DRM_CRC_ENTRIES_NR - entries a CRTC's CRC queue holds (drm_debugfs_crc.h; a power of 2). */
+#define DRM_CRC_ENTRIES_NR 128
+
+/**
+ * struct drm_crc_line - one frame's CRC entry, what a line of the kernel's
+ * crtc-N/crc/data says ("0x%08x" frame, or "XXXXXXXXXX" without a frame
+ * counter, then values_cnt " 0x%08x" CRCs): the kernel's struct
+ * drm_crtc_crc_entry with a fixed-width flag.
+ * @frame: the vblank count of the frame (low 32 bits, as the kernel's).
+ * @has_frame: 1 when @frame is meaningful.
+ * @crcs: the CRC values; the first values_cnt are used.
+ */
+struct drm_crc_line {
+	uint32_t frame;
+	uint32_t has_frame;
+	uint32_t crcs[DRM_MAX_CRC_NR];
+};
+
+/**
+ * drm_crtc_crc_open() - start capturing CRCs on CRTC @crtc_id for @file: the
+ * kernel's write of @source to crtc-N/crc/control followed by open() of
+ * crtc-N/crc/data (crc_control_write(), crtc_crc_open()).  @source NULL or
+ * "" keeps the CRTC's current source ("auto" initially).  The capture
+ * belongs to @file until drm_crtc_crc_close() or until @file is released.
+ * Sets *@values_cnt (CRC values per entry).  Returns 0, -EOPNOTSUPP (no KMS,
+ * or the driver computes no CRCs: the kernel has no crc directory then),
+ * -ENOENT (no such CRTC), -EINVAL (a source the driver refuses: its
+ * verify_crc_source), -EBUSY (a capture is open already), -EIO (the CRTC
+ * is not active), or -ENOMEM.
+ */
+int drm_crtc_crc_open(struct drm_file *file, uint32_t crtc_id, const char *source, uint32_t *values_cnt);
+
+/**
+ * drm_crtc_crc_read() - take up to @max queued entries, oldest first, from
+ * @file's capture on CRTC @crtc_id into @lines, as successive reads of
+ * crtc-N/crc/data with O_NONBLOCK (crtc_crc_read()).  Sets *@n and
+ * *@values_cnt.  Returns 0, -EAGAIN when nothing is queued, -ENOENT (no
+ * such CRTC), -EINVAL (@max 0, or @file has no capture open on it),
+ * -EOPNOTSUPP (no KMS).
+ */
+int drm_crtc_crc_read(struct drm_file *file, uint32_t crtc_id, struct drm_crc_line *lines, uint32_t max,
+		      uint32_t *n, uint32_t *values_cnt);
+
+/**
+ * drm_crtc_crc_close() - stop @file's capture on CRTC @crtc_id, as the
+ * release of crtc-N/crc/data (crtc_crc_release()): the driver's source is
+ * set to none, queued entries are dropped.  Returns 0, -ENOENT, -EINVAL
+ * (no capture of @file there), -EOPNOTSUPP (no KMS).
+ */
+int drm_crtc_crc_close(struct drm_file *file, uint32_t crtc_id);
 
 #endif

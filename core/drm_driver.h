@@ -241,6 +241,7 @@ struct drm_framebuffer {
 /* ------------------------------------------------------------------ */
 
 struct drm_crtc;
+struct drm_writeback_connector;
 
 /* Pixel blend modes, the values of the "pixel blend mode" property (include/drm/drm_blend.h). */
 #define DRM_MODE_BLEND_PIXEL_NONE 0
@@ -346,6 +347,34 @@ struct drm_crtc_funcs {
 	void (*flush)(struct drm_crtc *crtc);
 	/** capture: compose what the CRTC shows into XRGB8888 @pixels (@w x @h); 0 or -errno. */
 	int (*capture)(struct drm_crtc *crtc, uint32_t *pixels, uint32_t w, uint32_t h);
+	/**
+	 * set_crc_source: start computing frame CRCs from @source (checked by
+	 * verify_crc_source), or stop for NULL; entries go to
+	 * drm_crtc_add_crc_entry().  0 or -errno (struct drm_crtc_funcs.set_crc_source).
+	 */
+	int (*set_crc_source)(struct drm_crtc *crtc, const char *source);
+	/**
+	 * verify_crc_source: 0 and *@values_cnt (1..DRM_MAX_CRC_NR) for a
+	 * source the driver knows (NULL: none), else -EINVAL.  Both CRC hooks
+	 * or neither.
+	 */
+	int (*verify_crc_source)(struct drm_crtc *crtc, const char *source, size_t *values_cnt);
+};
+
+/**
+ * struct drm_crtc_crc - a CRTC's frame CRC capture (the kernel's struct
+ * drm_crtc_crc): the selected @source ("auto" initially), whether a
+ * capture is open and by which file, and a ring of DRM_CRC_ENTRIES_NR
+ * entries (@head: next write, @tail: next read), allocated while open.
+ */
+struct drm_crtc_crc {
+	char source[32];
+	bool opened;
+	bool overflow;
+	struct drm_file *owner;
+	struct drm_crc_line *entries;
+	unsigned int head, tail;
+	size_t values_cnt;
 };
 
 /**
@@ -371,6 +400,8 @@ struct drm_crtc {
 	struct drm_pending_event *flip_event;
 	struct drm_fence *flip_fence;    /* the pending flip's out-fence (OUT_FENCE_PTR), signalled at flip_done */
 	struct drm_atomic_deferred *deferred; /* a nonblocking commit waiting for its in-fences */
+	uint64_t flip_count;             /* flips that reached flip_done (drm_device_stats.crtc_flips) */
+	struct drm_crtc_crc crc;
 	void *driver_private;
 };
 
@@ -406,6 +437,31 @@ struct drm_connector {
 	struct drm_property_blob *edid_blob;
 	struct drm_mode_modeinfo *modes;
 	uint32_t count_modes;
+	struct drm_writeback_connector *writeback; /* DRM_MODE_CONNECTOR_WRITEBACK only, else NULL */
+};
+
+/**
+ * struct drm_writeback_connector - what a writeback connector adds (the
+ * kernel's struct drm_writeback_connector, drm_writeback.c): the formats
+ * it writes (WRITEBACK_PIXEL_FORMATS, a blob of uint32_t fourccs), the
+ * driver's check of a job, and the job the last commit queued.
+ * @atomic_check: the encoder's atomic_check for a job with framebuffer @fb
+ *     on a CRTC whose new state is @cs (vkms_wb_encoder_atomic_check(): the
+ *     fb must have the mode's size); 0 or -errno.  NULL: no check beyond
+ *     the core's (the format must be in @pixel_formats).
+ * @job_fb: the framebuffer of the queued job (a reference), NULL when none.
+ *     A commit with WRITEBACK_FB_ID queues it; the driver writes the next
+ *     composed frame into it and calls drm_writeback_signal_completion().
+ *     A newer commit replaces a job not yet done (that one is dropped, its
+ *     fence signalled with -ECANCELED).
+ * @job_fence: the job's out-fence (WRITEBACK_OUT_FENCE_PTR; a reference), or NULL.
+ */
+struct drm_writeback_connector {
+	struct drm_connector *base;
+	struct drm_property_blob *pixel_formats;
+	int (*atomic_check)(struct drm_connector *conn, struct drm_framebuffer *fb, const struct drm_crtc_state *cs);
+	struct drm_framebuffer *job_fb;
+	struct drm_fence *job_fence;
 };
 
 /* ------------------------------------------------------------------ */
@@ -574,6 +630,30 @@ struct drm_connector *drm_connector_create(struct drm_device *dev, uint32_t type
 					   struct drm_encoder *encoder);
 
 /**
+ * drm_writeback_connector_create() - a DRM_MODE_CONNECTOR_WRITEBACK
+ * connector using @encoder (drm_writeback_connector_init()), connected,
+ * with the DPMS, link-status, non-desktop and CRTC_ID properties and the
+ * writeback ones: WRITEBACK_FB_ID, WRITEBACK_OUT_FENCE_PTR and
+ * WRITEBACK_PIXEL_FORMATS (@formats, @count fourccs).  Only files with
+ * DRM_CLIENT_CAP_WRITEBACK_CONNECTORS see it in GETRESOURCES.
+ * @atomic_check: see struct drm_writeback_connector.  NULL on ENOMEM or
+ * when the connector limit is hit.
+ */
+struct drm_connector *drm_writeback_connector_create(struct drm_device *dev, struct drm_encoder *encoder,
+						     const uint32_t *formats, uint32_t count,
+						     int (*atomic_check)(struct drm_connector *conn,
+									 struct drm_framebuffer *fb,
+									 const struct drm_crtc_state *cs));
+
+/**
+ * drm_writeback_signal_completion() - the driver finished the queued job of
+ * @conn (@status 0) or gave it up (-errno): its out-fence signals with
+ * @status and the framebuffer is released (drm_writeback.c).  Nothing when
+ * no job is queued.  Device lock held.
+ */
+void drm_writeback_signal_completion(struct drm_connector *conn, int status);
+
+/**
  * drm_connector_update_edid() - set the connector's EDID (@len bytes, a
  * multiple of 128; NULL clears it), update its EDID property blob, size in mm
  * and mode list from it, and its status (@connected).  Returns 0, -EINVAL for
@@ -600,6 +680,15 @@ struct drm_crtc *drm_crtc_from_index(struct drm_device *dev, unsigned int index)
  * event.  Takes the device lock itself; ignored while the CRTC is off.
  */
 void drm_crtc_handle_vblank(struct drm_crtc *crtc, uint64_t timestamp_ns, uint64_t count);
+
+/**
+ * drm_crtc_add_crc_entry() - queue the CRCs of one frame (@crcs holds
+ * values_cnt values; @frame is meaningful when @has_frame) for the
+ * capture open on @crtc (drm_debugfs_crc.c).  Returns 0, -EINVAL when no
+ * capture is open, or -ENOBUFS when the queue is full (the reader is too
+ * slow; logged once per capture).  Device lock held.
+ */
+int drm_crtc_add_crc_entry(struct drm_crtc *crtc, bool has_frame, uint32_t frame, const uint32_t *crcs);
 
 /** drm_mode_frame_duration_ns() - one frame of @mode in nanoseconds (htotal * vtotal / clock). */
 uint64_t drm_mode_frame_duration_ns(const struct drm_mode_modeinfo *mode);

@@ -200,6 +200,8 @@ void drm_device_get_stats(struct drm_device *dev, struct drm_device_stats *s)
 	for (i = 0; i < dev->num_crtcs; i++)
 		if (dev->crtcs[i]->flip_event)
 			s->pending_events++;
+	for (i = 0; i < dev->num_crtcs && i < sizeof(s->crtc_flips) / sizeof(s->crtc_flips[0]); i++)
+		s->crtc_flips[i] = dev->crtcs[i]->flip_count;
 	s->pending_events += drm_vblank_pending_events(dev);
 	s->has_master = dev->master != NULL;
 	s->syncobjs = dev->num_syncobjs;
@@ -313,6 +315,7 @@ void drm_file_release(struct drm_file *file)
 	/* drm_events_release(): forget events in flight, free queued ones. */
 	drm_crtc_release_events(file);
 	drm_vblank_release_events(file);
+	drm_crc_release(file);
 	drm_list_for_each_safe(e, tmp, &file->events, struct drm_pending_event, link) {
 		drm_list_del(&e->link);
 		free(e);

@@ -110,6 +110,8 @@ struct drm_device {
 		struct drm_property *crtc_x, *crtc_y, *crtc_w, *crtc_h;
 		struct drm_property *active, *mode_id, *out_fence_ptr, *vrr_enabled;
 		struct drm_property *in_fence_fd, *in_formats;
+		/* Made with the first writeback connector (drm_writeback_props_init()). */
+		struct drm_property *wb_fb_id, *wb_out_fence_ptr, *wb_pixel_formats;
 	} prop;
 };
 
@@ -151,6 +153,8 @@ void drm_object_attach_property(struct drm_object_properties *props, struct drm_
 int drm_object_property_set_value(struct drm_object_properties *props, struct drm_property *prop, uint64_t value);
 int drm_mode_props_init(struct drm_device *dev);
 void drm_mode_config_cleanup(struct drm_device *dev);
+/** drm_writeback_props_init() - the writeback connector properties, once per device; 0 or -ENOMEM. */
+int drm_writeback_props_init(struct drm_device *dev);
 struct drm_property_blob *drm_property_create_blob(struct drm_device *dev, const void *data, uint32_t length);
 void drm_property_blob_put(struct drm_device *dev, struct drm_property_blob *blob);
 void drm_property_destroy_user_blobs(struct drm_device *dev, struct drm_file *file);
@@ -177,6 +181,9 @@ void drm_plane_state_reset(struct drm_plane *plane, struct drm_plane_state *ps);
 /* drm_crtc.c */
 void drm_crtc_disable_for_fb(struct drm_device *dev, struct drm_framebuffer *fb);
 void drm_crtc_release_events(struct drm_file *file);
+
+/* drm_crc.c */
+void drm_crc_release(struct drm_file *file);
 int drm_mode_validate_basic(const struct drm_mode_modeinfo *mode);
 int drm_mode_convert_umode(struct drm_crtc *crtc, struct drm_mode_modeinfo *out, const struct drm_mode_modeinfo *in);
 bool drm_plane_has_format(const struct drm_plane *plane, uint32_t format);

@@ -112,6 +112,7 @@ struct drm_crtc *drm_crtc_create(struct drm_device *dev, struct drm_plane *prima
 	c->cursor = cursor;
 	c->funcs = funcs;
 	drm_waitq_init(&c->vblank_queue);
+	strcpy(c->crc.source, "auto");
 	drm_object_attach_property(&c->props, dev->prop.active, 0);
 	drm_object_attach_property(&c->props, dev->prop.mode_id, 0);
 	if (drm_core_check_feature(dev, DRIVER_ATOMIC)) {
@@ -168,7 +169,9 @@ struct drm_connector *drm_connector_create(struct drm_device *dev, uint32_t type
 	c->subpixel = DRM_MODE_SUBPIXEL_UNKNOWN;
 	c->encoder = encoder;
 	c->dpms = DRM_MODE_DPMS_OFF;
-	drm_object_attach_property(&c->props, dev->prop.edid, 0);
+	/* __drm_connector_init(): a writeback connector has no EDID property. */
+	if (type != DRM_MODE_CONNECTOR_WRITEBACK)
+		drm_object_attach_property(&c->props, dev->prop.edid, 0);
 	drm_object_attach_property(&c->props, dev->prop.dpms, DRM_MODE_DPMS_OFF);
 	drm_object_attach_property(&c->props, dev->prop.link_status, DRM_MODE_LINK_STATUS_GOOD);
 	drm_object_attach_property(&c->props, dev->prop.non_desktop, 0);

@@ -292,6 +292,22 @@ int drm_object_property_set_value(struct drm_object_properties *props, struct dr
 	return -EINVAL;
 }
 
+int drm_writeback_props_init(struct drm_device *dev)
+{
+	const uint32_t A = DRM_MODE_PROP_ATOMIC;
+
+	if (dev->prop.wb_fb_id)
+		return 0;
+	/* drm_writeback.c: create_writeback_properties(). */
+	dev->prop.wb_fb_id = drm_property_create_object(dev, A, "WRITEBACK_FB_ID", DRM_MODE_OBJECT_FB);
+	dev->prop.wb_pixel_formats = drm_property_create(dev, A | DRM_MODE_PROP_BLOB | DRM_MODE_PROP_IMMUTABLE,
+							 "WRITEBACK_PIXEL_FORMATS", 0);
+	dev->prop.wb_out_fence_ptr = drm_property_create_range(dev, A, "WRITEBACK_OUT_FENCE_PTR", 0, UINT64_MAX);
+	if (!dev->prop.wb_fb_id || !dev->prop.wb_pixel_formats || !dev->prop.wb_out_fence_ptr)
+		return -ENOMEM;
+	return 0;
+}
+
 /* __drm_object_property_get_value(): state-derived values for atomic properties. */
 static uint64_t drm_object_property_get_value(struct drm_device *dev, struct drm_mode_object *obj,
 					      uint32_t i)
@@ -303,6 +319,9 @@ static uint64_t drm_object_property_get_value(struct drm_device *dev, struct drm
 
 		if (prop == dev->prop.crtc_id)
 			return c->crtc ? c->crtc->base.id : 0;
+		/* A writeback job is one-shot: its properties read back as 0 (drm_atomic_connector_get_property()). */
+		if (prop == dev->prop.wb_fb_id || prop == dev->prop.wb_out_fence_ptr)
+			return 0;
 		if (prop == dev->prop.dpms)
 			return c->dpms;
 		/* A disconnected connector has no EDID (drm_connector_update_edid_property(NULL)). */
@@ -601,6 +620,7 @@ void drm_mode_config_cleanup(struct drm_device *dev)
 			drm_fence_signal(crtc->flip_fence, -ENODEV);
 			drm_fence_put(crtc->flip_fence);
 		}
+		free(crtc->crc.entries);
 		free(crtc);
 	}
 	for (i = 0; i < dev->num_planes; i++) {
@@ -612,6 +632,10 @@ void drm_mode_config_cleanup(struct drm_device *dev)
 		free(dev->encoders[i]);
 	for (i = 0; i < dev->num_connectors; i++) {
 		drm_property_blob_put(dev, dev->connectors[i]->edid_blob);
+		if (dev->connectors[i]->writeback) {
+			drm_writeback_signal_completion(dev->connectors[i], -ENODEV);
+			free(dev->connectors[i]->writeback);
+		}
 		free(dev->connectors[i]->modes);
 		free(dev->connectors[i]);
 	}

@@ -196,6 +196,13 @@ void cd_files_release_all(struct cd_daemon *d);
 /** cd_file_put() - drop a reference taken under cd_daemon.lock; the last one releases. */
 void cd_file_put(struct cd_file *f);
 
+/**
+ * cd_crc_ioctl() - CUSE_DRM_IOCTL_CRC (crc_ioctl.c): one RETRY round for
+ * the struct, then the core's drm_crtc_crc_open/read/close for @f.
+ */
+void cd_crc_ioctl(fuse_req_t req, void *arg, struct cd_file *f, const void *in_buf, size_t in_bufsz,
+		  size_t out_bufsz);
+
 /** cd_caller_from_req() - the caller of @req as the core sees it (privileged = uid 0). */
 void cd_caller_from_req(fuse_req_t req, struct drm_caller *caller);
 

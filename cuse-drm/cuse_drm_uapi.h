@@ -152,6 +152,8 @@ struct cuse_drm_stats {
 	uint64_t gem_bytes;      /* bytes of GEM backing store */
 	uint32_t fences;         /* live fences (dma_fence-like), process-wide */
 	uint32_t parked_ioctls;  /* blocking ioctls waiting without a thread */
+	uint64_t crtc_flips[4];  /* per CRTC index: commits and page flips that reached their vblank
+	                            (flip_done), for flip rates (`drmctl watch`) */
 };
 
 /**
@@ -181,6 +183,68 @@ struct cuse_drm_hotplug {
  * on a driver without KMS.  No udev event follows: see the README.
  */
 #define CUSE_DRM_IOCTL_HOTPLUG _IOW(CUSE_DRM_IOCTL_BASE, 3, struct cuse_drm_hotplug)
+
+/** CRC values per entry at most (the kernel's DRM_MAX_CRC_NR). */
+#define CUSE_DRM_CRC_MAX_VALUES 10
+
+/** Entries one CUSE_DRM_IOCTL_CRC read returns at most. */
+#define CUSE_DRM_CRC_MAX_ENTRIES 32
+
+/** cuse_drm_crc.op values. */
+#define CUSE_DRM_CRC_OPEN 1   /* start capturing (set the source, open crtc-N/crc/data) */
+#define CUSE_DRM_CRC_READ 2   /* take queued entries (read crtc-N/crc/data, O_NONBLOCK) */
+#define CUSE_DRM_CRC_CLOSE 3  /* stop capturing (close crtc-N/crc/data) */
+
+/**
+ * struct cuse_drm_crc_entry - one frame's CRCs, a line of the kernel's
+ * debugfs crtc-N/crc/data ("0x%08x" frame, then values_cnt " 0x%08x" CRCs).
+ * @frame: the frame's vblank count (low 32 bits), as WAIT_VBLANK counts.
+ * @has_frame: 1 when @frame is meaningful (the kernel prints XXXXXXXXXX otherwise).
+ * @crcs: the CRC values, @values_cnt of them (vkms: 1, the CRC-32 of the
+ *     composed frame in ARGB16161616).
+ * Laid out as struct drm_crc_line in core/drm_core.h (checked at compile time).
+ */
+struct cuse_drm_crc_entry {
+	uint32_t frame;
+	uint32_t has_frame;
+	uint32_t crcs[CUSE_DRM_CRC_MAX_VALUES];
+};
+
+/**
+ * struct cuse_drm_crc - CUSE_DRM_IOCTL_CRC's argument (1584 bytes).
+ * @crtc_id: the CRTC's KMS object id.
+ * @op: CUSE_DRM_CRC_OPEN, _READ or _CLOSE.
+ * @source: OPEN: the CRC source to select first, NUL-terminated ("auto"
+ *     for vkms); "" keeps the CRTC's current one ("auto" initially).
+ * @values_cnt: out (OPEN, READ): CRC values per entry.
+ * @count: READ: in, entries wanted (1..CUSE_DRM_CRC_MAX_ENTRIES); out,
+ *     entries returned, oldest first, in @entries.
+ * @entries: READ: out.
+ */
+struct cuse_drm_crc {
+	uint32_t crtc_id;
+	uint32_t op;
+	char source[32];
+	uint32_t values_cnt;
+	uint32_t count;
+	struct cuse_drm_crc_entry entries[CUSE_DRM_CRC_MAX_ENTRIES];
+};
+
+/**
+ * CUSE_DRM_IOCTL_CRC - frame CRCs of a CRTC, what the kernel exposes in
+ * debugfs as crtc-N/crc/{control,data} (drm_debugfs_crc.c; `drmctl crc`).
+ * While a capture is open the driver computes a CRC of every frame it
+ * composes (vkms: at each vblank, as its composer worker; nothing is
+ * composed otherwise) and queues it, at most 127 entries (later ones are
+ * dropped until read).  The capture belongs to the open file that opened
+ * it and ends with CLOSE or when that file is closed.  Root only
+ * (CAP_SYS_ADMIN), as debugfs: EACCES otherwise.  Errors: EINVAL (bad @op,
+ * @count, or no capture of this file on the CRTC; a source the driver does
+ * not know), ENOENT (no such CRTC), EBUSY (a capture is open already), EIO
+ * (OPEN on a CRTC that is off), EAGAIN (READ: nothing queued yet),
+ * EOPNOTSUPP (the driver computes no CRCs, or no KMS).
+ */
+#define CUSE_DRM_IOCTL_CRC _IOWR(CUSE_DRM_IOCTL_BASE, 4, struct cuse_drm_crc)
 
 /**
  * struct cuse_drm_mmap_req - one side-channel request: map @length bytes at
@@ -352,8 +416,10 @@ _Static_assert(sizeof(struct cuse_drm_munmap_req) == 64, "cuse_drm_munmap_req la
 _Static_assert(sizeof(struct cuse_drm_ioctl_req) == 104, "cuse_drm_ioctl_req layout");
 _Static_assert(sizeof(struct cuse_drm_ioctl_reply) == 72, "cuse_drm_ioctl_reply layout");
 _Static_assert(sizeof(struct cuse_drm_token) == 140, "cuse_drm_token layout");
-_Static_assert(sizeof(struct cuse_drm_stats) == 48, "cuse_drm_stats layout");
+_Static_assert(sizeof(struct cuse_drm_stats) == 80, "cuse_drm_stats layout");
 _Static_assert(sizeof(struct cuse_drm_hotplug) == 8, "cuse_drm_hotplug layout");
+_Static_assert(sizeof(struct cuse_drm_crc_entry) == 48, "cuse_drm_crc_entry layout");
+_Static_assert(sizeof(struct cuse_drm_crc) == 1584, "cuse_drm_crc layout");
 _Static_assert(sizeof(struct cuse_drm_mmap_req) == 48, "cuse_drm_mmap_req layout");
 _Static_assert(sizeof(struct cuse_drm_mmap_reply) == 8, "cuse_drm_mmap_reply layout");
 _Static_assert(sizeof(struct cuse_drm_prime_req) == 56, "cuse_drm_prime_req layout");

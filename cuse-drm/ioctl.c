@@ -80,6 +80,8 @@ _Static_assert(offsetof(struct cuse_drm_stats, gem_bytes) ==
 	       offsetof(struct drm_device_stats, gem_bytes), "cuse_drm_stats layout");
 _Static_assert(offsetof(struct cuse_drm_stats, parked_ioctls) ==
 	       offsetof(struct drm_device_stats, parked_ioctls), "cuse_drm_stats layout");
+_Static_assert(offsetof(struct cuse_drm_stats, crtc_flips) ==
+	       offsetof(struct drm_device_stats, crtc_flips), "cuse_drm_stats layout");
 
 /**
  * A client range; @off is its place in the round's data buffer (placed
@@ -663,6 +665,10 @@ void cd_ioctl(fuse_req_t req, int cmd_int, void *arg, struct fuse_file_info *fi,
 	}
 	if (cmd == CUSE_DRM_IOCTL_HOTPLUG) {
 		hotplug_ioctl(req, arg, f, in_buf, in_bufsz);
+		return;
+	}
+	if (cmd == CUSE_DRM_IOCTL_CRC) {
+		cd_crc_ioctl(req, arg, f, in_buf, in_bufsz, out_bufsz);
 		return;
 	}
 

@@ -34,9 +34,9 @@
  *    those fences instead (one export per poll call).  select(2) and epoll
  *    are not translated: there a dma-buf of ours is always ready.
  *
- * 7. Fence fds of DRM_IOCTL_MODE_ATOMIC.  A request whose IN_FENCE_FD or
- *    OUT_FENCE_PTR properties (found by name with GETPROPERTY, cached per
- *    device) are set still goes through CUSE, between two side-channel
+ * 7. Fence fds of DRM_IOCTL_MODE_ATOMIC.  A request whose IN_FENCE_FD,
+ *    OUT_FENCE_PTR or WRITEBACK_OUT_FENCE_PTR properties (found by name
+ *    with GETPROPERTY, cached per device) are set still goes through CUSE, between two side-channel
  *    messages (cuse_drm_uapi.h part 6): ARM sends the sync_files the
  *    IN_FENCE_FD values name; after the ioctl, COLLECT fetches the
  *    out-fences, and the shim writes their numbers where OUT_FENCE_PTR
@@ -808,9 +808,11 @@ static enum shim_prop_kind prop_kind(int fd, dev_t rdev, uint32_t id)
 	if (real_ioctl(fd, DRM_IOCTL_MODE_GETPROPERTY, &gp) < 0)
 		return SHIM_PROP_OTHER; /* no such property: the ioctl itself will say so */
 	gp.name[sizeof(gp.name) - 1] = '\0';
-	kind = strcmp(gp.name, "IN_FENCE_FD") == 0     ? SHIM_PROP_IN_FENCE
-	       : strcmp(gp.name, "OUT_FENCE_PTR") == 0 ? SHIM_PROP_OUT_FENCE
-						       : SHIM_PROP_OTHER;
+	/* A writeback job's out-fence travels like a CRTC's. */
+	kind = strcmp(gp.name, "IN_FENCE_FD") == 0 ? SHIM_PROP_IN_FENCE
+	       : strcmp(gp.name, "OUT_FENCE_PTR") == 0 || strcmp(gp.name, "WRITEBACK_OUT_FENCE_PTR") == 0
+		       ? SHIM_PROP_OUT_FENCE
+		       : SHIM_PROP_OTHER;
 	pthread_mutex_lock(&prop_cache_lock);
 	if (nprop_cache < SHIM_PROP_CACHE)
 		prop_cache[nprop_cache++] = (struct shim_prop){ rdev, id, (uint8_t)kind };

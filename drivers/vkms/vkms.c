@@ -25,6 +25,10 @@ static void vkms_vblank_timer(void *arg, uint64_t expires_ns, uint64_t overrun)
 	struct vkms_output *out = arg;
 
 	drm_crtc_handle_vblank(out->crtc, expires_ns, 1 + overrun);
+	/* vkms_vblank_simulate(): the composer runs after the vblank's flips completed. */
+	drm_dev_lock(out->dev);
+	vkms_composer_vblank(out, 1 + overrun);
+	drm_dev_unlock(out->dev);
 }
 
 static void vkms_crtc_enable(struct drm_crtc *crtc)
@@ -47,6 +51,8 @@ static const struct drm_crtc_funcs vkms_crtc_funcs = {
 	.enable = vkms_crtc_enable,
 	.disable = vkms_crtc_disable,
 	.capture = vkms_compose_crtc,
+	.set_crc_source = vkms_set_crc_source,
+	.verify_crc_source = vkms_verify_crc_source,
 };
 
 /* Parse "key=value,..." into @cfg; -EINVAL (logged) for anything unknown or out of range. */
@@ -113,8 +119,9 @@ bad:
 			cfg->num_overlays, DRM_MAX_PLANES);
 		return -EINVAL;
 	}
-	if (cfg->enable_writeback) {
-		drm_err("vkms: enable_writeback: the writeback connector is not implemented yet");
+	if (cfg->num_crtcs * (cfg->enable_writeback ? 2 : 1) > DRM_MAX_CONNECTORS) {
+		drm_err("vkms: %u CRTCs with writeback need more than %d connectors", cfg->num_crtcs,
+			DRM_MAX_CONNECTORS);
 		return -EINVAL;
 	}
 	return 0;
@@ -141,6 +148,34 @@ static int vkms_connector_init_edid(struct drm_connector *conn, const struct vkm
 }
 
 /*
+ * vkms_plane_atomic_check() (vkms_plane.c, Linux 6.1): no scaling, updates on
+ * a disabled CRTC allowed; overlay and cursor planes may sit anywhere, but
+ * "for now primary plane must be visible and full screen".
+ */
+static int vkms_plane_atomic_check(struct drm_plane *plane, struct drm_plane_state *ps,
+				   const struct drm_crtc_state *cs)
+{
+	bool can_position = plane->type != DRM_PLANE_TYPE_PRIMARY;
+	int ret;
+
+	if (!ps->fb || !ps->crtc) {
+		ps->visible = false;
+		return 0;
+	}
+	ret = drm_atomic_helper_check_plane_state(ps, cs, DRM_PLANE_NO_SCALING, DRM_PLANE_NO_SCALING,
+						  can_position, true);
+	if (ret)
+		return ret;
+	if (!ps->visible && !can_position)
+		return -EINVAL;
+	return 0;
+}
+
+static const struct drm_plane_funcs vkms_plane_funcs = {
+	.atomic_check = vkms_plane_atomic_check,
+};
+
+/*
  * vkms_plane_init(): a plane of @output's CRTC with the properties vkms
  * gives every plane: rotation (all), alpha, pixel blend mode (all three)
  * and zpos.
@@ -152,6 +187,7 @@ static struct drm_plane *vkms_plane_init(struct drm_device *dev, unsigned int ou
 
 	if (!plane)
 		return NULL;
+	plane->funcs = &vkms_plane_funcs;
 	if (drm_plane_create_rotation_property(plane, DRM_MODE_ROTATE_0,
 					       DRM_MODE_ROTATE_MASK | DRM_MODE_REFLECT_MASK) ||
 	    drm_plane_create_alpha_property(plane) ||
@@ -161,6 +197,39 @@ static struct drm_plane *vkms_plane_init(struct drm_device *dev, unsigned int ou
 	    drm_plane_create_zpos_property(plane, zpos, 0, zpos_max))
 		return NULL;
 	return plane;
+}
+
+/*
+ * vkms_wb_encoder_atomic_check() (vkms_writeback.c, Linux 6.1): the
+ * writeback framebuffer has the mode's size; the core checks its format.
+ */
+static int vkms_wb_atomic_check(struct drm_connector *conn, struct drm_framebuffer *fb,
+				const struct drm_crtc_state *cs)
+{
+	(void)conn;
+	if (fb->width != cs->mode.hdisplay || fb->height != cs->mode.vdisplay)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * vkms_enable_writeback_connector(): a Virtual encoder for this output's CRTC
+ * and a writeback connector writing vkms_writeback_formats, with the same
+ * mode list as the output's connector (the kernel's lists every mode up to
+ * 8192x8192 and prefers 1024x768).
+ */
+static int vkms_enable_writeback_connector(struct vkms_device *vkms, unsigned int index)
+{
+	struct vkms_output *out = &vkms->output[index];
+	struct drm_encoder *enc = drm_encoder_create(out->dev, DRM_MODE_ENCODER_VIRTUAL, 1u << index);
+
+	if (!enc)
+		return -ENOMEM;
+	out->wb_connector = drm_writeback_connector_create(out->dev, enc, vkms_writeback_formats,
+							   vkms_writeback_format_count, vkms_wb_atomic_check);
+	if (!out->wb_connector)
+		return -ENOMEM;
+	return vkms_connector_init_edid(out->wb_connector, &vkms->config);
 }
 
 /* vkms_output_init(): CRTC @index with its planes, encoder and connector. */
@@ -173,6 +242,7 @@ static int vkms_output_init(struct vkms_device *vkms, unsigned int index)
 	struct drm_plane *primary, *cursor = NULL;
 	struct drm_encoder *enc;
 	unsigned int i;
+	int ret;
 
 	out->dev = dev;
 	primary = vkms_plane_init(dev, index, DRM_PLANE_TYPE_PRIMARY, vkms_plane_formats,
@@ -202,7 +272,10 @@ static int vkms_output_init(struct vkms_device *vkms, unsigned int index)
 	out->vblank_timer = drm_platform_timer_create(vkms_vblank_timer, out);
 	if (!out->vblank_timer)
 		return -ENOMEM;
-	return vkms_connector_init_edid(out->connector, cfg);
+	ret = vkms_connector_init_edid(out->connector, cfg);
+	if (ret || !cfg->enable_writeback)
+		return ret;
+	return vkms_enable_writeback_connector(vkms, index);
 }
 
 static int vkms_load(struct drm_device *dev)
@@ -241,8 +314,11 @@ static void vkms_unload(struct drm_device *dev)
 	if (!vkms)
 		return;
 	for (unsigned int i = 0; i < VKMS_MAX_OUTPUTS; i++)
+	{
 		if (vkms->output[i].vblank_timer)
 			drm_platform_timer_destroy(vkms->output[i].vblank_timer);
+		vkms_frame_fini(&vkms->output[i].frame);
+	}
 	free(vkms);
 	drm_dev_set_private(dev, NULL);
 }

@@ -12,13 +12,33 @@
 #define VKMS_XRES_MAX 8192
 #define VKMS_YRES_MAX 8192
 
-/** struct vkms_output - one CRTC with its connector and the vblank timer (period in ns). */
+/**
+ * struct vkms_frame - a composed frame: @width x @height pixels of
+ * ARGB16161616, 4 x uint16_t per pixel in the order A, R, G, B (host
+ * endian), row-major, no padding (a row is @width * 8 bytes).  This is the
+ * kernel's struct pixel_argb_u16 line buffer (vkms_drv.h) for a whole frame,
+ * so vkms_frame_crc32() hashes the same bytes as vkms_composer.c's blend().
+ */
+struct vkms_frame {
+	uint32_t width, height;
+	uint16_t *pixels;
+};
+
+/**
+ * struct vkms_output - one CRTC with its connector and the vblank timer
+ * (period in ns).  @composer_enabled: a CRC source is on (vkms_set_composer()),
+ * so every vblank composes the CRTC into @frame (reused while the mode's
+ * size stays) and queues the frame's CRC.
+ */
 struct vkms_output {
 	struct drm_device *dev;
 	struct drm_crtc *crtc;
 	struct drm_connector *connector;
 	struct drm_timer *vblank_timer;
 	uint64_t period_ns;
+	bool composer_enabled;
+	struct vkms_frame frame;
+	struct drm_connector *wb_connector; /* enable_writeback=1, else NULL */
 };
 
 /* The kernel's limits: 4 outputs (VKMS_MAX_OUTPUTS in later vkms), 8 overlays (NUM_OVERLAY_PLANES). */
@@ -48,18 +68,6 @@ struct vkms_device {
 /* ------------------------------------------------------------------ */
 /* The composer (vkms_composer.c, vkms_formats.c)                       */
 /* ------------------------------------------------------------------ */
-
-/**
- * struct vkms_frame - a composed frame: @width x @height pixels of
- * ARGB16161616, 4 x uint16_t per pixel in the order A, R, G, B (host
- * endian), row-major, no padding (a row is @width * 8 bytes).  This is the
- * kernel's struct pixel_argb_u16 line buffer (vkms_drv.h) for a whole frame,
- * so vkms_frame_crc32() hashes the same bytes as vkms_composer.c's blend().
- */
-struct vkms_frame {
-	uint32_t width, height;
-	uint16_t *pixels;
-};
 
 /**
  * vkms_frame_init() - allocate @f's pixels for @width x @height (zeroed).
@@ -132,10 +140,11 @@ int vkms_compose_crtc(struct drm_crtc *crtc, uint32_t *pixels, uint32_t w, uint3
 
 /*
  * The formats vkms.c registers (fourccs from drm_fourcc.h) and their counts.
- * vkms_plane_formats: primary (and overlay) planes, as vkms_plane.c's
- *     vkms_formats less its YUV and R formats, plus the BGR and 10-bit ones;
- *     XRGB8888 first (modetest, legacy SETCRTC clients).
- * vkms_overlay_formats: vkms_plane_formats plus NV12.
+ * vkms_plane_formats: primary planes: the opaque RGB formats the composer
+ *     reads (6.1's primary takes XRGB8888, XRGB16161616 and RGB565; we add
+ *     XBGR8888 and XRGB2101010); XRGB8888 first (modetest, legacy SETCRTC).
+ * vkms_overlay_formats: overlays: those plus the alpha formats (ARGB8888,
+ *     ABGR8888, ARGB2101010, ARGB16161616) and NV12.
  * vkms_cursor_formats: the cursor plane's (the legacy cursor ioctls make ARGB8888 fbs).
  * vkms_writeback_formats: vkms_writeback.c's vkms_wb_formats.
  */
@@ -147,6 +156,23 @@ extern const uint32_t vkms_cursor_formats[];
 extern const unsigned int vkms_cursor_format_count;
 extern const uint32_t vkms_writeback_formats[];
 extern const unsigned int vkms_writeback_format_count;
+
+/**
+ * vkms_composer_vblank() - the composer worker's job at a vblank
+ * (vkms_composer_worker(), Linux 6.1): when a CRC source is on or a
+ * writeback job is queued, compose @out's CRTC; queue its CRC for the
+ * @frames frames that ended now (more than 1 when the vblank timer ran
+ * late; the vblank count is the last one's) and write it into the job's
+ * framebuffer, which completes the job.  Nothing while the CRTC is off;
+ * a plane that cannot be read drops the job.  Device lock held.
+ */
+void vkms_composer_vblank(struct vkms_output *out, uint64_t frames);
+
+/** vkms_set_crc_source() - struct drm_crtc_funcs.set_crc_source: "auto" turns the composer on, NULL off. */
+int vkms_set_crc_source(struct drm_crtc *crtc, const char *source);
+
+/** vkms_verify_crc_source() - struct drm_crtc_funcs.verify_crc_source: NULL or "auto" (1 value), else -EINVAL. */
+int vkms_verify_crc_source(struct drm_crtc *crtc, const char *source, size_t *values_cnt);
 
 extern const struct drm_driver vkms_driver;
 

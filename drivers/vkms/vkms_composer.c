@@ -390,3 +390,85 @@ int vkms_compose_crtc(struct drm_crtc *crtc, uint32_t *pixels, uint32_t w, uint3
 	vkms_frame_fini(&f);
 	return ret;
 }
+
+/* ------------------------------------------------------------------ */
+/* CRC sources and the per-vblank composer                              */
+/* ------------------------------------------------------------------ */
+
+/* vkms_crc_parse_source(): NULL is none, "auto" the composer; nothing else. */
+static int vkms_crc_parse_source(const char *source, bool *enabled)
+{
+	if (!source) {
+		*enabled = false;
+		return 0;
+	}
+	if (strcmp(source, "auto") == 0) {
+		*enabled = true;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int vkms_verify_crc_source(struct drm_crtc *crtc, const char *source, size_t *values_cnt)
+{
+	bool enabled;
+
+	(void)crtc;
+	if (vkms_crc_parse_source(source, &enabled))
+		return -EINVAL;
+	*values_cnt = 1;
+	return 0;
+}
+
+int vkms_set_crc_source(struct drm_crtc *crtc, const char *source)
+{
+	struct vkms_output *out = crtc->driver_private;
+	bool enabled;
+	int ret = vkms_crc_parse_source(source, &enabled);
+
+	if (ret)
+		return ret;
+	out->composer_enabled = enabled;
+	if (!enabled)
+		vkms_frame_fini(&out->frame);
+	return 0;
+}
+
+void vkms_composer_vblank(struct vkms_output *out, uint64_t frames)
+{
+	const struct drm_plane_state *planes[DRM_MAX_PLANES];
+	struct drm_crtc *crtc = out->crtc;
+	struct drm_writeback_connector *wb = out->wb_connector ? out->wb_connector->writeback : NULL;
+	struct drm_framebuffer *wb_fb = wb && out->wb_connector->crtc == crtc ? wb->job_fb : NULL;
+	uint32_t w = crtc->state.mode.hdisplay, h = crtc->state.mode.vdisplay;
+	uint32_t crc32, last;
+	unsigned int n;
+	int ret;
+
+	if ((!out->composer_enabled && !wb_fb) || !crtc->state.active)
+		return;
+	if (out->frame.width != w || out->frame.height != h) {
+		vkms_frame_fini(&out->frame);
+		if (vkms_frame_init(&out->frame, w, h))
+			return;
+	}
+	n = drm_crtc_plane_states(crtc, planes, DRM_MAX_PLANES);
+	ret = vkms_compose_planes(planes, n, &out->frame);
+	if (wb_fb) {
+		/* drm_writeback_signal_completion(): done, written or not. */
+		int wret = ret ? ret : vkms_frame_write_fb(&out->frame, wb_fb);
+
+		drm_writeback_signal_completion(out->wb_connector, wret);
+	}
+	if (!out->composer_enabled)
+		vkms_frame_fini(&out->frame);
+	if (ret || !out->composer_enabled)
+		return;
+	crc32 = vkms_frame_crc32(&out->frame);
+	/* frame_start..frame_end of the kernel's worker; a full queue drops the rest anyway. */
+	if (frames > DRM_CRC_ENTRIES_NR)
+		frames = DRM_CRC_ENTRIES_NR;
+	last = (uint32_t)crtc->vblank_count;
+	for (uint32_t f = last - (uint32_t)(frames - 1); f != last + 1; f++)
+		drm_crtc_add_crc_entry(crtc, true, f, &crc32);
+}

@@ -23,7 +23,16 @@
 	DRM_FORMAT_ABGR8888, DRM_FORMAT_RGB565, DRM_FORMAT_XRGB2101010,       \
 	DRM_FORMAT_ARGB2101010, DRM_FORMAT_XRGB16161616, DRM_FORMAT_ARGB16161616
 
-const uint32_t vkms_plane_formats[] = { FORMATS_RGB };
+/*
+ * The primary plane takes the opaque formats only, as 6.1's vkms_formats
+ * (XRGB8888, XRGB16161616, RGB565) for its primary: it is the bottom plane,
+ * over black, so alpha would mean nothing.  Overlays and the cursor also
+ * take the alpha formats (6.1's vkms_plane_formats).
+ */
+const uint32_t vkms_plane_formats[] = {
+	DRM_FORMAT_XRGB8888, DRM_FORMAT_XBGR8888, DRM_FORMAT_RGB565, DRM_FORMAT_XRGB2101010,
+	DRM_FORMAT_XRGB16161616,
+};
 const unsigned int vkms_plane_format_count = sizeof(vkms_plane_formats) / sizeof(vkms_plane_formats[0]);
 
 const uint32_t vkms_overlay_formats[] = { FORMATS_RGB, DRM_FORMAT_NV12 };

@@ -17,7 +17,7 @@ SHIM = os.path.join(BUILD, "libcuse-drm-shim.so")
 DRMCTL = os.path.join(BUILD, "drmctl")
 
 # cuse-drm/cuse_drm_uapi.h: CUSE_DRM_IOCTL_STATS = _IOR(0xCD, 2, struct cuse_drm_stats)
-STATS_FMT = "=7II Q II"
+STATS_FMT = "=7II Q II 4Q"      # the last four: crtc_flips, not in STATS_FIELDS
 STATS_FIELDS = ("files", "gem_objects", "gem_handles", "framebuffers", "blobs",
                 "pending_events", "has_master", "syncobjs", "gem_bytes", "fences",
                 "parked_ioctls")

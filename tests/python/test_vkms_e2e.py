@@ -50,7 +50,7 @@ def test_modetest_lists_our_objects(daemon):
     assert enc and int(enc.group(1)) == int(conn.group(2)) or int(conn.group(2)) == 0, out
     for prop in ("EDID:", "DPMS:", "link-status:", "type:"):
         assert prop in out, out
-    assert re.search(r"formats: XR24 AR24", out), out
+    assert re.search(r"formats: XR24 XB24 RG16 XR30 XR48\s", out), out   # the primary: opaque formats
     assert re.search(r"enums: Overlay=0 Primary=1 Cursor=2\s+value: 1", out), out
 
 

@@ -17,6 +17,7 @@
 #include "harness.h"
 #include "core/platform.h"
 #include "core/drm_driver.h"
+#include "core/drm_fence.h"
 #include "core/drm_internal.h"
 #include "drivers/vkms/vkms.h"
 
@@ -293,6 +294,14 @@ static void test_atomic_modeset_and_flip(void **state)
 	assert_int_equal(ev.base.type, DRM_EVENT_FLIP_COMPLETE);
 	assert_int_equal(ev.user_data, 0xabcd);
 	assert_int_equal(ev.crtc_id, k.crtc);
+	{
+		/* Both commits reached flip_done: the stats count them for CRTC 0 (drmctl watch). */
+		struct drm_device_stats st;
+
+		drm_device_get_stats(t->dev, &st);
+		assert_int_equal(st.crtc_flips[0], 2);
+		assert_int_equal(st.crtc_flips[1], 0);
+	}
 	assert_int_equal(get_prop(t->master, k.primary, DRM_MODE_OBJECT_PLANE, "FB_ID"), fb2);
 	/* ACTIVE=0 keeps the mode (DPMS off): no modeset of the mode, but active changed. */
 	memset(&r, 0, sizeof(r));
@@ -346,7 +355,7 @@ static void test_atomic_plane_checks(void **state)
 	assert_int_equal(commit(t->master, &r, DRM_MODE_ATOMIC_TEST_ONLY), 0);
 	r.values[0] = argb;
 	assert_int_equal(commit(t->master, &r, DRM_MODE_ATOMIC_TEST_ONLY), 0);
-	/* A 64x64 primary positioned partly off-screen is fine for vkms, and not visible fully off it. */
+	/* vkms 6.1's primary must be visible and full screen (vkms_plane_atomic_check): EINVAL. */
 	memset(&r, 0, sizeof(r));
 	add(&r, k.primary, k.p_fb_id, small);
 	add(&r, k.primary, k.p_src_w, 64u << 16);
@@ -355,13 +364,139 @@ static void test_atomic_plane_checks(void **state)
 	add(&r, k.primary, k.p_crtc_y, 10);
 	add(&r, k.primary, k.p_crtc_w, 64);
 	add(&r, k.primary, k.p_crtc_h, 64);
-	assert_int_equal(commit(t->master, &r, DRM_MODE_ATOMIC_TEST_ONLY), 0);
-	/* CRTC_X + CRTC_W past INT_MAX: ERANGE. */
+	assert_int_equal(commit(t->master, &r, DRM_MODE_ATOMIC_TEST_ONLY), -EINVAL);
+	/* CRTC_X + CRTC_W past INT_MAX: ERANGE, from the core before the driver's check. */
 	r.values[r.nprops - 4] = INT32_MAX;
 	assert_int_equal(commit(t->master, &r, DRM_MODE_ATOMIC_TEST_ONLY), -ERANGE);
 	/* All or nothing: the failed requests left the plane as it was. */
 	assert_int_equal(get_prop(t->master, k.primary, DRM_MODE_OBJECT_PLANE, "SRC_W"), before);
 	assert_int_equal(get_prop(t->master, k.primary, DRM_MODE_OBJECT_PLANE, "FB_ID"), fb);
+	/*
+	 * OUT_FENCE_PTR: the pointer holds -1 at once (put_user(-1)); TEST_ONLY
+	 * skips prepare_signaling, so a bad request gets the check's errno
+	 * (ENOSPC); otherwise the fence needs the fd-carrying front end, which
+	 * this caller has not: EOPNOTSUPP, and nothing changes.
+	 */
+	{
+		int32_t fence = 1234;
+
+		memset(&r, 0, sizeof(r));
+		add(&r, k.crtc, k.c_out_fence, test_ptr(&fence));
+		add(&r, k.cursor, k.p_fb_id, small);
+		add(&r, k.cursor, k.p_crtc_id, k.crtc);
+		add(&r, k.cursor, k.p_src_w, 128u << 16);
+		add(&r, k.cursor, k.p_src_h, 128u << 16);
+		add(&r, k.cursor, k.p_crtc_w, 128);
+		add(&r, k.cursor, k.p_crtc_h, 128);
+		assert_int_equal(commit(t->master, &r, DRM_MODE_ATOMIC_TEST_ONLY), -ENOSPC);
+		assert_int_equal(fence, -1);
+		fence = 1234;
+		assert_int_equal(commit(t->master, &r, DRM_MODE_ATOMIC_NONBLOCK), -EOPNOTSUPP);
+		assert_int_equal(fence, -1);
+		fence = 1234;
+		r.values[r.nprops - 4] = r.values[r.nprops - 3] = 64u << 16;
+		r.values[r.nprops - 2] = r.values[r.nprops - 1] = 64;
+		assert_int_equal(commit(t->master, &r, DRM_MODE_ATOMIC_TEST_ONLY), 0);
+		assert_int_equal(fence, -1);
+		fence = 1234;
+		assert_int_equal(commit(t->master, &r, DRM_MODE_ATOMIC_NONBLOCK), -EOPNOTSUPP);
+		assert_int_equal(fence, -1);
+		assert_int_equal(get_prop(t->master, k.cursor, DRM_MODE_OBJECT_PLANE, "FB_ID"), 0);
+	}
+}
+
+/* Run the vkms composer for one frame now, as its vblank timer does (the real timer runs too). */
+static void compose_now(struct drm_device *dev, uint32_t crtc_index)
+{
+	struct vkms_output *out = drm_crtc_from_index(dev, crtc_index)->driver_private;
+
+	drm_dev_lock(dev);
+	vkms_composer_vblank(out, 1);
+	drm_dev_unlock(dev);
+}
+
+/* Drop what the capture holds (close and reopen), compose once, and return the CRC every entry agrees on. */
+static uint32_t crc_of_current_frame(struct drm_file *f, struct drm_device *dev, uint32_t crtc)
+{
+	struct drm_crc_line lines[DRM_CRC_ENTRIES_NR];
+	uint32_t n = 0, cnt = 0, last_frame = 0;
+
+	assert_int_equal(drm_crtc_crc_close(f, crtc), 0);
+	assert_int_equal(drm_crtc_crc_open(f, crtc, "", &cnt), 0);
+	assert_int_equal(cnt, 1);
+	compose_now(dev, 0);
+	assert_int_equal(drm_crtc_crc_read(f, crtc, lines, DRM_CRC_ENTRIES_NR, &n, &cnt), 0);
+	assert_true(n >= 1);
+	for (uint32_t i = 0; i < n; i++) {
+		assert_int_equal(lines[i].has_frame, 1);
+		assert_int_equal(lines[i].crcs[0], lines[0].crcs[0]);
+		assert_true(i == 0 || (int32_t)(lines[i].frame - last_frame) >= 0); /* frames in order */
+		last_frame = lines[i].frame;
+	}
+	return lines[0].crcs[0];
+}
+
+/*
+ * Frame CRCs (drm_debugfs_crc.c, vkms's composer): only on an active CRTC,
+ * one capture at a time, owned by its file; identical frames give identical
+ * CRCs and different frames different ones; the CRC is the composer's
+ * (vkms_frame_crc32() of vkms_compose_planes(), checked against zlib in
+ * test_vkms_composer); closing the file ends the capture.
+ */
+static void test_crtc_crc(void **state)
+{
+	struct test_dev *t = *state;
+	struct kms k = get_kms(t->master);
+	struct drm_file *other = test_open(t->dev, DRM_MINOR_PRIMARY, false);
+	uint64_t size = (uint64_t)k.mode.hdisplay * k.mode.vdisplay * 4;
+	uint32_t h1, h2, fb1 = test_create_fb(t->master, k.mode.hdisplay, k.mode.vdisplay, DRM_FORMAT_XRGB8888, &h1, NULL);
+	uint32_t fb2 = test_create_fb(t->master, k.mode.hdisplay, k.mode.vdisplay, DRM_FORMAT_XRGB8888, &h2, NULL);
+	uint32_t *p1 = test_map(t->master, h1, size), *p2 = test_map(t->master, h2, size);
+	uint32_t mode_blob = create_blob(t->master, &k.mode, sizeof(k.mode));
+	struct drm_crc_line lines[4];
+	uint32_t cnt = 0, n = 0, crc1, crc2;
+	struct req r = { 0 };
+
+	for (uint64_t i = 0; i < size / 4; i++) {
+		p1[i] = 0xff336699u;
+		p2[i] = i == size / 8 ? 0xff336698u : 0xff336699u; /* one pixel differs */
+	}
+	/* Errors before any capture. */
+	assert_int_equal(drm_crtc_crc_open(t->master, 0xdead, NULL, &cnt), -ENOENT);
+	assert_int_equal(drm_crtc_crc_open(t->master, k.crtc, NULL, &cnt), -EIO); /* CRTC off */
+	assert_int_equal(drm_crtc_crc_open(t->master, k.crtc, "bogus", &cnt), -EINVAL);
+	assert_int_equal(drm_crtc_crc_read(t->master, k.crtc, lines, 4, &n, &cnt), -EINVAL);
+	assert_int_equal(drm_crtc_crc_close(t->master, k.crtc), -EINVAL);
+
+	add_modeset(&r, &k, mode_blob, fb1);
+	assert_int_equal(commit(t->master, &r, DRM_MODE_ATOMIC_ALLOW_MODESET | DRM_MODE_ATOMIC_NONBLOCK), 0);
+	/* One capture at a time, and only its file reads it. */
+	assert_int_equal(drm_crtc_crc_open(t->master, k.crtc, "auto", &cnt), 0);
+	assert_int_equal(cnt, 1);
+	assert_int_equal(drm_crtc_crc_open(other, k.crtc, NULL, &cnt), -EBUSY);
+	assert_int_equal(drm_crtc_crc_open(t->master, k.crtc, "auto", &cnt), -EBUSY);
+	assert_int_equal(drm_crtc_crc_read(other, k.crtc, lines, 4, &n, &cnt), -EINVAL);
+	assert_int_equal(drm_crtc_crc_read(t->master, k.crtc, lines, 0, &n, &cnt), -EINVAL);
+
+	crc1 = crc_of_current_frame(t->master, t->dev, k.crtc);
+	assert_int_equal(crc_of_current_frame(t->master, t->dev, k.crtc), crc1);
+	/* Flip to the frame with one pixel changed (after a vblank: the modeset is flip_done), then back. */
+	drm_crtc_handle_vblank(drm_crtc_from_index(t->dev, 0), drm_platform_time_ns(), 1);
+	memset(&r, 0, sizeof(r));
+	add(&r, k.primary, k.p_fb_id, fb2);
+	assert_int_equal(commit(t->master, &r, DRM_MODE_ATOMIC_NONBLOCK), 0);
+	crc2 = crc_of_current_frame(t->master, t->dev, k.crtc);
+	assert_int_not_equal(crc2, crc1);
+	p2[size / 8] = 0xff336699u; /* now the same picture as fb1 */
+	assert_int_equal(crc_of_current_frame(t->master, t->dev, k.crtc), crc1);
+	/* A closing file's capture ends (the teardown's release of the master ends the last one). */
+	assert_int_equal(drm_crtc_crc_close(t->master, k.crtc), 0);
+	assert_int_equal(drm_crtc_crc_open(other, k.crtc, NULL, &cnt), 0);
+	compose_now(t->dev, 0);
+	assert_int_equal(drm_crtc_crc_read(other, k.crtc, lines, 1, &n, &cnt), 0);
+	assert_int_equal(n, 1);
+	drm_file_release(other);
+	assert_int_equal(drm_crtc_crc_open(t->master, k.crtc, NULL, &cnt), 0);
 }
 
 static void test_prop_blobs(void **state)
@@ -457,6 +592,177 @@ static void test_setplane_and_setproperty(void **state)
 }
 
 /* The driver options: 2 CRTCs, 2 overlays each, no cursor; zpos normalisation; bad options. */
+/* A client fd table standing for what the shim carries: sync_files only (writeback out-fences). */
+static struct drm_fence *wb_fake_fences[4];
+static int32_t wb_fake_next;
+
+static int wb_fake_fence_to_sync_file(void *ctx, struct drm_fence *f, int32_t *fd)
+{
+	(void)ctx;
+	if (wb_fake_next >= 4)
+		return -EMFILE;
+	wb_fake_fences[wb_fake_next] = drm_fence_get(f);
+	*fd = 40 + wb_fake_next++;
+	return 0;
+}
+
+static const struct drm_fd_ops wb_fake_ops = { .fence_to_sync_file = wb_fake_fence_to_sync_file };
+static const struct drm_caller wb_with_fds = { .pid = 100, .privileged = true, .fds = &wb_fake_ops };
+
+static int commit_as(struct drm_file *f, struct req *r, uint32_t flags, const struct drm_caller *who)
+{
+	struct drm_mode_atomic a = {
+		.flags = flags, .count_objs = r->nobjs,
+		.objs_ptr = test_ptr(r->objs), .count_props_ptr = test_ptr(r->counts),
+		.props_ptr = test_ptr(r->props), .prop_values_ptr = test_ptr(r->values),
+	};
+
+	return test_ioctl_as(f, DRM_IOCTL_MODE_ATOMIC, &a, who);
+}
+
+/*
+ * Writeback (vkms enable_writeback=1; drm_writeback.c, drm_atomic_connector_check,
+ * vkms_wb_encoder_atomic_check of Linux 6.1): the connector only for clients with
+ * the cap, its properties, the checks in the kernel's order, and the composed
+ * frame in the client's framebuffer after the next vblank.
+ */
+static void test_writeback(void **state)
+{
+	struct drm_device *dev;
+	struct drm_file *f;
+	struct drm_mode_card_res r = { 0 };
+	struct drm_set_client_cap wbcap = { .capability = DRM_CLIENT_CAP_WRITEBACK_CONNECTORS, .value = 1 };
+	uint32_t conns[4], wb = 0, fmt_blob, wb_fb_prop, wb_fence_prop, wb_crtc_prop;
+	uint32_t formats[16];
+	struct drm_mode_get_blob gb = { 0 };
+	struct drm_mode_get_connector gc = { 0 };
+	struct kms k;
+	struct req rq = { 0 };
+	uint32_t h, fb, hw, wfb, hs, small, hn, nv12, mode_blob;
+	uint64_t v = 0;
+	int32_t fence = 7;
+
+	(void)state;
+	assert_int_equal(drm_device_create_with_options(&vkms_driver, "enable_writeback=2", &dev), -EINVAL);
+	assert_int_equal(drm_device_create_with_options(&vkms_driver, "enable_writeback=1", &dev), 0);
+	f = test_open(dev, DRM_MINOR_PRIMARY, false);
+	/* Without the cap (which needs ATOMIC): only the Virtual connector. */
+	assert_int_equal(test_ioctl(f, DRM_IOCTL_SET_CLIENT_CAP, &wbcap), -EINVAL);
+	assert_int_equal(test_ioctl(f, DRM_IOCTL_MODE_GETRESOURCES, &r), 0);
+	assert_int_equal(r.count_connectors, 1);
+	assert_int_equal(r.count_encoders, 2);
+	k = get_kms(f);
+	assert_int_equal(test_ioctl(f, DRM_IOCTL_SET_CLIENT_CAP, &wbcap), 0);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(test_ioctl(f, DRM_IOCTL_MODE_GETRESOURCES, &r), 0);
+	assert_int_equal(r.count_connectors, 2);
+	r.connector_id_ptr = test_ptr(conns);
+	r.count_crtcs = r.count_encoders = r.count_fbs = 0;
+	assert_int_equal(test_ioctl(f, DRM_IOCTL_MODE_GETRESOURCES, &r), 0);
+	gc.connector_id = conns[1];
+	assert_int_equal(test_ioctl(f, DRM_IOCTL_MODE_GETCONNECTOR, &gc), 0);
+	assert_int_equal(gc.connector_type, DRM_MODE_CONNECTOR_WRITEBACK);
+	assert_int_equal(gc.connection, DRM_MODE_CONNECTED);
+	assert_true(gc.count_modes > 0);
+	wb = conns[1];
+	/* Its properties: no EDID; the formats blob lists vkms_writeback_formats. */
+	assert_int_equal(prop_id(f, wb, DRM_MODE_OBJECT_CONNECTOR, "EDID", NULL), 0);
+	wb_fb_prop = prop_id(f, wb, DRM_MODE_OBJECT_CONNECTOR, "WRITEBACK_FB_ID", NULL);
+	wb_fence_prop = prop_id(f, wb, DRM_MODE_OBJECT_CONNECTOR, "WRITEBACK_OUT_FENCE_PTR", NULL);
+	wb_crtc_prop = prop_id(f, wb, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", NULL);
+	assert_true(wb_fb_prop && wb_fence_prop && wb_crtc_prop);
+	assert_true(prop_id(f, wb, DRM_MODE_OBJECT_CONNECTOR, "WRITEBACK_PIXEL_FORMATS", &v) != 0);
+	fmt_blob = (uint32_t)v;
+	gb.blob_id = fmt_blob;
+	assert_int_equal(test_ioctl(f, DRM_IOCTL_MODE_GETPROPBLOB, &gb), 0);
+	assert_int_equal(gb.length, vkms_writeback_format_count * 4);
+	gb.data = test_ptr(formats);
+	assert_int_equal(test_ioctl(f, DRM_IOCTL_MODE_GETPROPBLOB, &gb), 0);
+	assert_memory_equal(formats, vkms_writeback_formats, gb.length);
+
+	fb = test_create_fb(f, k.mode.hdisplay, k.mode.vdisplay, DRM_FORMAT_XRGB8888, &h, NULL);
+	wfb = test_create_fb(f, k.mode.hdisplay, k.mode.vdisplay, DRM_FORMAT_XRGB8888, &hw, NULL);
+	small = test_create_fb(f, 64, 64, DRM_FORMAT_XRGB8888, &hs, NULL);
+	nv12 = test_create_fb(f, k.mode.hdisplay, k.mode.vdisplay, DRM_FORMAT_XBGR8888, &hn, NULL);
+	{
+		uint32_t *px = test_map(f, h, (uint64_t)k.mode.hdisplay * k.mode.vdisplay * 4);
+
+		for (uint32_t i = 0; i < (uint32_t)k.mode.hdisplay * k.mode.vdisplay; i++)
+			px[i] = i & 1 ? 0x00123456u : 0x00abcdefu;
+	}
+	mode_blob = create_blob(f, &k.mode, sizeof(k.mode));
+	/* An fb with the CRTC off: EINVAL ("has framebuffer, but CRTC is off"). */
+	add(&rq, wb, wb_crtc_prop, k.crtc);
+	add(&rq, wb, wb_fb_prop, wfb);
+	add(&rq, k.crtc, k.c_mode_id, mode_blob);
+	assert_int_equal(commit(f, &rq, DRM_MODE_ATOMIC_ALLOW_MODESET | DRM_MODE_ATOMIC_TEST_ONLY), -EINVAL);
+	/* Lit, with both connectors on the CRTC. */
+	memset(&rq, 0, sizeof(rq));
+	add_modeset(&rq, &k, mode_blob, fb);
+	add(&rq, wb, wb_crtc_prop, k.crtc);
+	assert_int_equal(commit(f, &rq, DRM_MODE_ATOMIC_ALLOW_MODESET | DRM_MODE_ATOMIC_NONBLOCK), 0);
+	drm_crtc_handle_vblank(drm_crtc_from_index(dev, 0), drm_platform_time_ns(), 1);
+	/* Not an fb: EINVAL; wrong size: EINVAL; a format not in the list: EINVAL; fb 0: fine. */
+	memset(&rq, 0, sizeof(rq));
+	add(&rq, wb, wb_fb_prop, k.crtc);
+	assert_int_equal(commit(f, &rq, DRM_MODE_ATOMIC_TEST_ONLY), -EINVAL);
+	rq.values[0] = small;
+	assert_int_equal(commit(f, &rq, DRM_MODE_ATOMIC_TEST_ONLY), -EINVAL);
+	rq.values[0] = nv12;
+	assert_int_equal(commit(f, &rq, DRM_MODE_ATOMIC_TEST_ONLY), -EINVAL);
+	rq.values[0] = 0;
+	assert_int_equal(commit(f, &rq, DRM_MODE_ATOMIC_TEST_ONLY), 0);
+	/*
+	 * An out-fence needs the fd-carrying front end (EOPNOTSUPP without, the
+	 * pointer reads -1); with it, an out-fence without an fb is EINVAL and
+	 * the pointer reads -1 again (complete_signaling of a failed request).
+	 */
+	add(&rq, wb, wb_fence_prop, test_ptr(&fence));
+	assert_int_equal(commit(f, &rq, DRM_MODE_ATOMIC_NONBLOCK), -EOPNOTSUPP);
+	assert_int_equal(fence, -1);
+	fence = 7;
+	assert_int_equal(commit_as(f, &rq, DRM_MODE_ATOMIC_NONBLOCK, &wb_with_fds), -EINVAL);
+	assert_int_equal(fence, -1);
+	assert_int_equal(wb_fake_next, 1);
+	/* A job with an out-fence: the fence signals when the frame is written. */
+	rq.values[0] = wfb;
+	assert_int_equal(commit_as(f, &rq, DRM_MODE_ATOMIC_NONBLOCK, &wb_with_fds), 0);
+	assert_int_equal(fence, 41);
+	/* (The vblank timer runs too: it may have composed the job already; then this does nothing.) */
+	{
+		struct vkms_output *out = drm_crtc_from_index(dev, 0)->driver_private;
+
+		drm_dev_lock(dev);
+		vkms_composer_vblank(out, 1);
+		drm_dev_unlock(dev);
+	}
+	assert_true(drm_fence_is_signaled(wb_fake_fences[1]));
+	for (int32_t i = 0; i < wb_fake_next; i++)
+		drm_fence_put(wb_fake_fences[i]);
+	wb_fake_next = 0;
+	/* A writeback job: the next frame lands in wfb; the property reads back 0. */
+	drm_crtc_handle_vblank(drm_crtc_from_index(dev, 0), drm_platform_time_ns(), 1);
+	memset(&rq, 0, sizeof(rq));
+	add(&rq, wb, wb_fb_prop, wfb);
+	assert_int_equal(commit(f, &rq, DRM_MODE_ATOMIC_NONBLOCK), 0);
+	assert_int_equal(get_prop(f, wb, DRM_MODE_OBJECT_CONNECTOR, "WRITEBACK_FB_ID"), 0);
+	{
+		struct vkms_output *out = drm_crtc_from_index(dev, 0)->driver_private;
+		uint32_t *px = test_map(f, hw, (uint64_t)k.mode.hdisplay * k.mode.vdisplay * 4);
+
+		drm_dev_lock(dev);
+		vkms_composer_vblank(out, 1);
+		drm_dev_unlock(dev);
+		assert_null(out->wb_connector->writeback->job_fb);
+		/* XRGB8888 writeback: X written as 0xff (vkms_formats.c). */
+		assert_int_equal(px[0], 0xffabcdefu);
+		assert_int_equal(px[1], 0xff123456u);
+		assert_int_equal(px[(uint32_t)k.mode.hdisplay * k.mode.vdisplay - 1], 0xff123456u);
+	}
+	drm_file_release(f);
+	drm_device_destroy(dev);
+}
+
 static void test_vkms_options(void **state)
 {
 	struct drm_device *dev;
@@ -549,8 +855,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_atomic_modeset_and_flip, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_atomic_plane_checks, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_prop_blobs, test_dev_setup, test_dev_teardown),
+		cmocka_unit_test_setup_teardown(test_crtc_crc, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_setplane_and_setproperty, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test(test_vkms_options),
+		cmocka_unit_test(test_writeback),
 	};
 
 	return cmocka_run_group_tests_name("atomic", tests, NULL, NULL);

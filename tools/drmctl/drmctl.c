@@ -71,6 +71,35 @@ static const struct drmctl_cmd drmctl_cmds[] = {
 		.run = drmctl_cmd_hotplug,
 	},
 	{
+		.name = "crc",
+		.args = "NODE [--crtc N] [--frames K] [--source S]",
+		.summary = "print the CRCs of the frames a cuse-drm CRTC shows",
+		.help = "  -c, --crtc N     CRTC index (0-based) or object id; default: the\n"
+			"                   first CRTC with a mode\n"
+			"  -n, --frames K   frames to print (default 1)\n"
+			"  -s, --source S   CRC source (vkms: \"auto\", the default)\n"
+			"  Starts a CRC capture on the CRTC, prints one line per frame as the\n"
+			"  kernel's debugfs crtc-N/crc/data does: the frame's vblank count\n"
+			"  and its CRC (vkms: the CRC-32 of the composed ARGB16161616\n"
+			"  frame), and stops the capture. The same picture gives the same\n"
+			"  CRC. The CRTC must be on. Needs root. cuse-drm nodes only.\n",
+		.run = drmctl_cmd_crc,
+	},
+	{
+		.name = "watch",
+		.args = "NODE [--count N] [--interval MS]",
+		.summary = "show which framebuffer each plane of each CRTC scans out, live",
+		.help = "  -n, --count N      stop after N refreshes (default: run until killed)\n"
+			"  -i, --interval MS  time between refreshes (default 1000)\n"
+			"  Per CRTC: mode, vblank count and rate (WAIT_VBLANK), and on\n"
+			"  cuse-drm nodes the flip rate (commits that reached their vblank,\n"
+			"  from the daemon's stats); per plane on it: type, framebuffer id,\n"
+			"  size and format, position. Rates are over the last interval.\n"
+			"  Works read-only on kernel nodes too (no flip rate there); never\n"
+			"  keeps DRM master.\n",
+		.run = drmctl_cmd_watch,
+	},
+	{
 		.name = "devices",
 		.args = "",
 		.summary = "list the PCI display devices, their drivers and IOMMU groups",

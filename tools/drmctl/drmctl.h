@@ -48,6 +48,8 @@ int drmctl_cmd_info(int argc, char **argv);
 int drmctl_cmd_screenshot(int argc, char **argv);
 int drmctl_cmd_stats(int argc, char **argv);
 int drmctl_cmd_hotplug(int argc, char **argv);
+int drmctl_cmd_crc(int argc, char **argv);
+int drmctl_cmd_watch(int argc, char **argv);
 int drmctl_cmd_devices(int argc, char **argv);
 int drmctl_cmd_bind(int argc, char **argv);
 int drmctl_cmd_unbind(int argc, char **argv);
