@@ -540,7 +540,7 @@ int drm_mode_getblob_ioctl(struct drm_device *dev, void *data, struct drm_file *
  * drm_mode_createblob_ioctl() - DRM_IOCTL_MODE_CREATEPROPBLOB: a blob of
  * @length bytes owned by the calling file (drm_property.c).  -EINVAL for a
  * length of 0 or over INT_MAX less the header, -ENOMEM, -EFAULT.  Through
- * CUSE a blob must fit one ioctl round (128 KiB).
+ * CUSE a blob over one ioctl round (128 KiB) needs the shim (staged, uapi part 7).
  */
 int drm_mode_createblob_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
 {

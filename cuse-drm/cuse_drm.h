@@ -121,6 +121,7 @@ struct cd_file {
 	int32_t in_num[CUSE_DRM_FENCE_FDS_MAX];
 	int in_fd[CUSE_DRM_FENCE_FDS_MAX];
 	int out_fd[CD_FENCE_OUT_MAX];
+	struct cd_stage *stage;         /* staged large buffers (stage.c), under the device lock */
 };
 
 struct cd_parked;
@@ -237,6 +238,46 @@ struct cd_fd_call {
 	int send_fd;
 	struct cd_file *fences;  /* MODE_ATOMIC through CUSE: fds by number from, and into, its lists */
 };
+
+/* stage.c: payloads over one CUSE round (cuse_drm_uapi.h part 7) */
+
+struct cd_stage;
+
+/**
+ * cd_stage_get() - a reference to @f's stage when it serves ioctl @cmd,
+ * else NULL.  Device lock held.  Drop it with cd_stage_put().
+ */
+struct cd_stage *cd_stage_get(struct cd_file *f, unsigned int cmd);
+
+/** cd_stage_put() - drop a reference; the last unmaps the memfd.  NULL is a no-op. */
+void cd_stage_put(struct cd_stage *s);
+
+/** cd_stage_clear() - drop @f's stage (release, or a new STAGE).  Device lock held. */
+void cd_stage_clear(struct cd_file *f);
+
+/**
+ * cd_stage_read() - copy [@uaddr, @uaddr+@len) of client memory from the
+ * stage into @dst when an IN range holds all of it.  Returns false when
+ * none does (the caller asks CUSE instead).
+ */
+bool cd_stage_read(struct cd_stage *s, void *dst, uint64_t uaddr, size_t len);
+
+/**
+ * cd_stage_write() - write @len bytes of @src at client address @uaddr into
+ * the stage when an OUT range holds all of them, recording the range's
+ * written hull.  With @src NULL only say whether one does (prepare_to).
+ * Returns false when none does.
+ */
+bool cd_stage_write(struct cd_stage *s, uint64_t uaddr, const void *src, size_t len);
+
+/**
+ * cd_stage_request() - a struct cuse_drm_stage_req for @f, with @nfds fds
+ * received (@fd the first).  STAGE maps the memfd (the caller still closes
+ * @fd) and replaces @f's stage; UNSTAGE drops it and fills @reply's
+ * written hulls.  Returns 0 or a positive errno (cuse_drm_uapi.h part 7).
+ */
+int cd_stage_request(struct cd_file *f, const struct cuse_drm_stage_req *req, int fd, int nfds,
+		     struct cuse_drm_stage_reply *reply);
 
 /** cd_file_fences_clear() - close a file's fence fd lists and disarm it.  Device lock held. */
 void cd_file_fences_clear(struct cd_file *f);

@@ -89,6 +89,29 @@
  *
  *    The shim replaces each index with the received fd's number.  COLLECT
  *    disarms the file and closes the daemon's copies; so does the next ARM.
+ *
+ * 7. Payloads over one CUSE copy round (DESIGN.md decision 3).  A CUSE
+ *    ioctl moves at most 128 KiB each way per RETRY round (FACTS.md), so
+ *    a range larger than that can never be placed.  For the ioctls whose
+ *    argument names such a buffer (MODE_CREATEPROPBLOB's data, MODE_GETPROPBLOB's
+ *    data), the shim stages the buffer in a sealed memfd first; the ioctl
+ *    still goes through CUSE, and the daemon serves that range from the
+ *    memfd instead of asking CUSE for it:
+ *
+ *      memfd_create, pwrite(the client's bytes of IN ranges), seal SHRINK|GROW
+ *      sendmsg(stage_req{STAGE, cmd, ranges}, + memfd) ---> kept in the
+ *                                                   token's file for its
+ *                                                   ioctls numbered cmd
+ *      recv()                                      <--- prime_reply{error}
+ *      ioctl(cmd) through CUSE: reads inside an IN range come from the
+ *                               memfd, writes inside an OUT range go to it
+ *      send(stage_req{UNSTAGE})                    ---> the stage is dropped
+ *      recv()                                      <--- stage_reply{error,
+ *                                                   the written part of
+ *                                                   each range}
+ *      pread(the written part of each OUT range into the client's buffer)
+ *
+ *    Releasing the file drops its stage too.
  */
 #ifndef CUSE_DRM_UAPI_H
 #define CUSE_DRM_UAPI_H
@@ -410,7 +433,80 @@ struct cuse_drm_dmabuf_req {
 	uint8_t arg[32];
 };
 
+/** Most ranges one struct cuse_drm_stage_req names. */
+#define CUSE_DRM_STAGE_RANGES_MAX 4
+/** Most bytes one stage may map (the memfd's size), 1 GiB. */
+#define CUSE_DRM_STAGE_BYTES_MAX (1ull << 30)
+/** struct cuse_drm_stage_req ops. */
+#define CUSE_DRM_STAGE 1
+#define CUSE_DRM_UNSTAGE 2
+/** struct cuse_drm_stage_range flags: the ioctl may read (IN) and/or write (OUT) the range. */
+#define CUSE_DRM_STAGE_IN 1u
+#define CUSE_DRM_STAGE_OUT 2u
+
+/**
+ * struct cuse_drm_stage_range - one client buffer held in the stage memfd.
+ * @uaddr: the buffer's address in the client, as the ioctl's struct names it.
+ * @len: its length in bytes, > 0.
+ * @offset: where its bytes start in the memfd, in bytes.
+ * @flags: CUSE_DRM_STAGE_IN and/or CUSE_DRM_STAGE_OUT.
+ * @pad: 0.
+ */
+struct cuse_drm_stage_range {
+	uint64_t uaddr;
+	uint64_t len;
+	uint64_t offset;
+	uint32_t flags;
+	uint32_t pad;
+};
+
+/**
+ * struct cuse_drm_stage_req - stage large buffers of one ioctl (part 7;
+ * 192 bytes).
+ * @token: the DRM file's token.
+ * @op: CUSE_DRM_STAGE (with the memfd attached) or CUSE_DRM_UNSTAGE (none).
+ * @cmd: STAGE: the ioctl number whose runs may use the stage; UNSTAGE: 0.
+ * @count: STAGE: ranges used, 1..CUSE_DRM_STAGE_RANGES_MAX; UNSTAGE: 0.
+ * @flags, @reserved: 0.
+ * @ranges: STAGE: the ranges; each must lie inside the memfd.
+ * STAGE answers a struct cuse_drm_prime_reply: @error 0; EINVAL (bad op,
+ * count, flags, a range that wraps or lies outside the memfd, a memfd over
+ * CUSE_DRM_STAGE_BYTES_MAX or not sealed against shrinking and growing, or
+ * not exactly one fd attached); ENOMEM; EACCES/ENODEV as for mmap.  A new
+ * STAGE replaces the file's stage.  UNSTAGE answers a struct
+ * cuse_drm_stage_reply.
+ */
+struct cuse_drm_stage_req {
+	uint8_t token[CUSE_DRM_TOKEN_LEN];
+	uint32_t op;
+	uint32_t cmd;
+	uint32_t count;
+	uint32_t flags;
+	struct cuse_drm_stage_range ranges[CUSE_DRM_STAGE_RANGES_MAX];
+	uint8_t reserved[16];
+};
+
+/**
+ * struct cuse_drm_stage_reply - the answer to UNSTAGE (72 bytes).
+ * @error: 0, ENOENT (the file has no stage), EINVAL (bad request),
+ *     EACCES/ENODEV as for mmap.
+ * @count: the stage's range count.
+ * @written: per range, the bytes [lo, hi) (offsets from the range's start)
+ *     that ioctls wrote while it was staged; lo == hi when none.  The shim
+ *     copies exactly those bytes back, so client memory the ioctl did not
+ *     write stays as it was, as with copy_to_user().
+ */
+struct cuse_drm_stage_reply {
+	int32_t error;
+	uint32_t count;
+	struct {
+		uint64_t lo, hi;
+	} written[CUSE_DRM_STAGE_RANGES_MAX];
+};
+
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+_Static_assert(sizeof(struct cuse_drm_stage_req) == 192, "cuse_drm_stage_req layout");
+_Static_assert(sizeof(struct cuse_drm_stage_reply) == 72, "cuse_drm_stage_reply layout");
 _Static_assert(sizeof(struct cuse_drm_dmabuf_req) == 40, "cuse_drm_dmabuf_req layout");
 _Static_assert(sizeof(struct cuse_drm_munmap_req) == 64, "cuse_drm_munmap_req layout");
 _Static_assert(sizeof(struct cuse_drm_ioctl_req) == 104, "cuse_drm_ioctl_req layout");

@@ -115,6 +115,7 @@ struct um_replay {
 	size_t used;
 	bool exhausted;
 	bool too_many;
+	struct cd_stage *stage;   /* a reference, or NULL: ranges the shim staged (part 7) */
 };
 
 static bool range_contains(const struct um_range *r, uint64_t uaddr, uint64_t len)
@@ -190,6 +191,8 @@ static int um_copy_from(void *ctx, void *dst, uint64_t uaddr, size_t len)
 
 	if (len == 0)
 		return 0;
+	if (um->stage && cd_stage_read(um->stage, dst, uaddr, len))
+		return 0;
 	if (bad_range(uaddr, len))
 		return -EFAULT;
 	r = find_placed(um, uaddr, len, false);
@@ -222,6 +225,8 @@ static int um_copy_to(void *ctx, uint64_t uaddr, const void *src, size_t len)
 
 	if (len == 0)
 		return 0;
+	if (um->stage && cd_stage_write(um->stage, uaddr, src, len))
+		return 0;
 	if (bad_range(uaddr, len))
 		return -EFAULT;
 	if (um_prepare(um, uaddr, len) == 0)
@@ -235,6 +240,8 @@ static int um_prepare_to(void *ctx, uint64_t uaddr, size_t len)
 	struct um_replay *um = ctx;
 
 	if (len == 0)
+		return 0;
+	if (um->stage && cd_stage_write(um->stage, uaddr, NULL, len))
 		return 0;
 	if (bad_range(uaddr, len))
 		return -EFAULT;
@@ -399,6 +406,7 @@ static void reply_final(fuse_req_t req, unsigned int cmd, struct um_replay *um, 
 static void um_free(struct um_replay *um)
 {
 	if (um) {
+		cd_stage_put(um->stage);
 		free(um->data);
 		free(um);
 	}
@@ -712,6 +720,9 @@ void cd_ioctl(fuse_req_t req, int cmd_int, void *arg, struct fuse_file_info *fi,
 		.state = CD_RUNNING,
 	};
 	cd_caller_from_req(req, &pk->caller);
+	drm_device_lock(d->dev);
+	um->stage = cd_stage_get(f, cmd);
+	drm_device_unlock(d->dev);
 	if (cmd == DRM_IOCTL_MODE_ATOMIC) {
 		/* IN_FENCE_FD and OUT_FENCE_PTR: the fds the shim armed the file with (uapi part 6). */
 		drm_device_lock(d->dev);

@@ -83,6 +83,7 @@ static void file_free(struct cd_file *f)
 	drm_file_set_event_notify(f->dfile, NULL, NULL);
 	drm_device_lock(f->node->d->dev);
 	cd_file_fences_clear(f);
+	cd_stage_clear(f);
 	drm_device_unlock(f->node->d->dev);
 	drm_file_release(f->dfile);
 	free(f);

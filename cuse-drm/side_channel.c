@@ -419,6 +419,29 @@ static void handle_fence(struct cd_daemon *d, struct sc_client *c, const struct 
 	cd_file_put(f);
 }
 
+/* cuse_drm_uapi.h part 7: STAGE answers a prime_reply, UNSTAGE a stage_reply. */
+static void handle_stage(struct cd_daemon *d, struct sc_client *c, const struct cuse_drm_stage_req *req,
+			 int fd, int nfds)
+{
+	struct cuse_drm_stage_reply reply;
+	struct cd_file *f;
+	int error = 0;
+
+	f = get_file_by_token(d, c, req->token, &error);
+	if (!f) {
+		send_reply(c->fd, error, 0, -1);
+		return;
+	}
+	error = cd_stage_request(f, req, fd, nfds, &reply);
+	cd_file_put(f);
+	if (req->op == CUSE_DRM_UNSTAGE) {
+		reply.error = error;
+		send_reply_buf(c->fd, &reply, sizeof(reply), -1);
+	} else {
+		send_reply(c->fd, error, 0, -1);
+	}
+}
+
 static void handle_request(struct cd_daemon *d, struct sc_client *c)
 {
 	/* One more byte than the largest request, to tell an oversized message. */
@@ -429,7 +452,8 @@ static void handle_request(struct cd_daemon *d, struct sc_client *c)
 		struct cuse_drm_dmabuf_req dmabuf;
 		struct cuse_drm_munmap_req munmap;
 		struct cuse_drm_fence_req fence;
-		char bytes[sizeof(struct cuse_drm_fence_req) + 1];
+		struct cuse_drm_stage_req stage;
+		char bytes[sizeof(struct cuse_drm_stage_req) + 1];
 	} buf;
 	union {
 		char buf[CMSG_SPACE(SC_MAX_FDS * sizeof(int))];
@@ -474,6 +498,8 @@ static void handle_request(struct cd_daemon *d, struct sc_client *c)
 		handle_munmap(d, c, &buf.munmap);
 	} else if ((size_t)n == sizeof(struct cuse_drm_fence_req)) {
 		handle_fence(d, c, &buf.fence, fds, nfds);
+	} else if ((size_t)n == sizeof(struct cuse_drm_stage_req)) {
+		handle_stage(d, c, &buf.stage, nfds ? fds[0] : -1, nfds);
 	} else if ((size_t)n == sizeof(struct cuse_drm_dmabuf_req)) {
 		handle_dmabuf_ioctl(d, c, &buf.dmabuf, nfds ? fds[0] : -1, nfds);
 	} else {

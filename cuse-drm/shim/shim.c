@@ -44,6 +44,15 @@
  *    or whose arrays the shim cannot read, goes to CUSE alone (and fails
  *    there as the kernel would).
  *
+ * 8. Buffers over one CUSE round (cuse_drm_uapi.h part 7).  CUSE carries
+ *    at most 128 KiB each way per round, so MODE_CREATEPROPBLOB and
+ *    MODE_GETPROPBLOB with a buffer of SHIM_STAGE_MIN bytes or more stage
+ *    it in a sealed memfd (STAGE) before the ioctl goes through CUSE, and
+ *    copy back what the daemon wrote there (UNSTAGE) after it.  A buffer
+ *    the shim cannot read, or a daemon that refuses the stage, leaves the
+ *    ioctl to CUSE alone (EFAULT there, as the kernel answers unreadable
+ *    memory).
+ *
  * Only these request numbers pay for a check; every other ioctl goes
  * straight to the kernel.
  *
@@ -63,6 +72,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -983,6 +993,140 @@ static int cuse_drm_mode_atomic(int fd, unsigned long request, struct drm_mode_a
 }
 
 /* ------------------------------------------------------------------ */
+/* Buffers over one CUSE round (cuse_drm_uapi.h part 7)                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Buffers from this size up are staged; smaller ones travel through CUSE
+ * with their struct, well inside one 128 KiB round.
+ */
+#define SHIM_STAGE_MIN (64u * 1024u)
+
+/* An ioctl whose struct names one buffer: where its address (u64) and length (u32) fields sit. */
+struct shim_staged_ioctl {
+	unsigned long request;
+	size_t ptr_off, len_off;
+	uint32_t flags;
+};
+
+static const struct shim_staged_ioctl staged_ioctls[] = {
+	{ DRM_IOCTL_MODE_CREATEPROPBLOB, offsetof(struct drm_mode_create_blob, data),
+	  offsetof(struct drm_mode_create_blob, length), CUSE_DRM_STAGE_IN },
+	/* drm_mode_getblob_ioctl() writes the buffer only when length is the blob's: UNSTAGE says. */
+	{ DRM_IOCTL_MODE_GETPROPBLOB, offsetof(struct drm_mode_get_blob, data),
+	  offsetof(struct drm_mode_get_blob, length), CUSE_DRM_STAGE_OUT },
+};
+
+/* One staged ioctl at a time per process: a file holds one stage, and threads may share the file. */
+static pthread_mutex_t stage_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const struct shim_staged_ioctl *staged_ioctl(unsigned long request)
+{
+	for (size_t i = 0; i < sizeof(staged_ioctls) / sizeof(staged_ioctls[0]); i++)
+		if (staged_ioctls[i].request == request)
+			return &staged_ioctls[i];
+	return NULL;
+}
+
+/* Send a stage request (with @memfd attached when >= 0); the reply is @reply_len bytes. */
+static int stage_exchange(int fd, struct cuse_drm_stage_req *req, int memfd, void *reply, size_t reply_len)
+{
+	unsigned int got;
+	int s = side_channel_connect(fd, req->token);
+
+	if (s < 0)
+		return s;
+	return side_channel_exchange_fds(s, req, sizeof(*req), &memfd, memfd >= 0 ? 1 : 0, reply, reply_len, NULL,
+					 0, &got, MSG_CMSG_CLOEXEC);
+}
+
+/* The kernel moves @len bytes between the memfd and client memory: EFAULT where that memory is bad. */
+static int memfd_copy(int memfd, uint64_t uaddr, uint64_t len, uint64_t off, int to_memfd)
+{
+	while (len > 0) {
+		void *p = (void *)(uintptr_t)uaddr;
+		ssize_t n = to_memfd ? pwrite(memfd, p, len, (off_t)off) : pread(memfd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -EFAULT;
+		uaddr += (uint64_t)n;
+		off += (uint64_t)n;
+		len -= (uint64_t)n;
+	}
+	return 0;
+}
+
+/*
+ * An ioctl of staged_ioctls[] on a cuse-drm node: its buffer staged when
+ * large, the ioctl through CUSE, the written bytes copied back.  Returns
+ * the ioctl's result (-1 with errno set, or 0).
+ */
+static int cuse_drm_staged_ioctl(int fd, unsigned long request, void *arg, const struct shim_staged_ioctl *t)
+{
+	unsigned char st[64];
+	struct cuse_drm_stage_req req;
+	struct cuse_drm_prime_reply staged;
+	struct cuse_drm_stage_reply unstaged;
+	size_t size = _IOC_SIZE(request);
+	uint64_t uptr;
+	uint32_t len;
+	int memfd, ret, err, saved = errno;
+
+	if (size > sizeof(st) || safe_read(st, (uintptr_t)arg, size))
+		return real_ioctl(fd, request, arg);
+	memcpy(&uptr, st + t->ptr_off, sizeof(uptr));
+	memcpy(&len, st + t->len_off, sizeof(len));
+	if (len < SHIM_STAGE_MIN)
+		return real_ioctl(fd, request, arg);
+	memfd = memfd_create("cuse-drm-stage", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (memfd < 0)
+		return real_ioctl(fd, request, arg);
+	if (ftruncate(memfd, len) < 0 || ((t->flags & CUSE_DRM_STAGE_IN) && memfd_copy(memfd, uptr, len, 0, 1)) ||
+	    fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) < 0) {
+		close(memfd);
+		errno = saved;
+		return real_ioctl(fd, request, arg);
+	}
+	memset(&req, 0, sizeof(req));
+	req.op = CUSE_DRM_STAGE;
+	req.cmd = (uint32_t)request;
+	req.count = 1;
+	req.ranges[0] = (struct cuse_drm_stage_range){ .uaddr = uptr, .len = len, .offset = 0, .flags = t->flags };
+	pthread_mutex_lock(&stage_lock);
+	if (stage_exchange(fd, &req, memfd, &staged, sizeof(staged)) || staged.error) {
+		pthread_mutex_unlock(&stage_lock);
+		close(memfd);
+		errno = saved;
+		return real_ioctl(fd, request, arg);
+	}
+	errno = saved;
+	ret = real_ioctl(fd, request, arg);
+	err = errno;
+	memset(&req, 0, sizeof(req));
+	req.op = CUSE_DRM_UNSTAGE;
+	if (stage_exchange(fd, &req, -1, &unstaged, sizeof(unstaged)))
+		unstaged.error = ENODEV;
+	pthread_mutex_unlock(&stage_lock);
+	if (unstaged.error == 0 && unstaged.count == 1 && (t->flags & CUSE_DRM_STAGE_OUT)) {
+		uint64_t lo = unstaged.written[0].lo, hi = unstaged.written[0].hi;
+
+		/* What the daemon wrote reaches the client as copy_to_user() would have put it. */
+		if (lo < hi && hi <= len && memfd_copy(memfd, uptr + lo, hi - lo, lo, 0)) {
+			ret = -1;
+			err = EFAULT;
+		}
+	} else if (unstaged.error && ret == 0 && (t->flags & CUSE_DRM_STAGE_OUT)) {
+		ret = -1;
+		err = ENODEV; /* done, but its output is lost: say so rather than leave stale memory */
+	}
+	close(memfd);
+	errno = err;
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
 /* dma-buf fences                                                       */
 /* ------------------------------------------------------------------ */
 
@@ -1197,6 +1341,8 @@ SHIM_EXPORT int ioctl(int fd, unsigned long request, ...)
 	}
 	if (request == DRM_IOCTL_MODE_ATOMIC && arg && is_cuse_drm_fd(fd))
 		return cuse_drm_mode_atomic(fd, request, arg);
+	if (arg && staged_ioctl(request) && is_cuse_drm_fd(fd))
+		return cuse_drm_staged_ioctl(fd, request, arg, staged_ioctl(request));
 	if ((request != DRM_IOCTL_PRIME_HANDLE_TO_FD && request != DRM_IOCTL_PRIME_FD_TO_HANDLE &&
 	     !syncobj) || !is_cuse_drm_fd(fd))
 		return real_ioctl(fd, request, arg);

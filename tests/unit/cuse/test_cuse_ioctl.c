@@ -32,6 +32,7 @@
  * test after SIM_MAX_ROUNDS.
  */
 #include "cuse-drm/ioctl.c"
+#include "cuse-drm/stage.c"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -319,6 +320,7 @@ struct t_move {
 #define CMD_FILL    _IOWR('d', 0xa5, struct t_fill)
 #define CMD_MOVE    _IOWR('d', 0xa6, struct t_move)
 #define CMD_GATHER_NEGATE _IOWR('d', 0xa8, struct t_array) /* CMD_GATHER, then v[i] = -v[i] */
+#define CMD_NEGATE_BIG _IOWR('d', 0xa9, struct t_array) /* CMD_GATHER_NEGATE for up to 1M values */
 #define CMD_HUGE    _IOWR('d', 0xa7, uint64_t)      /* claims a struct over 128 KiB */
 #define CMD_UNKNOWN_DRM _IOWR('d', 0xee, struct t_add)
 #define CMD_NOT_DRM     _IOWR('x', 0x01, struct t_add)
@@ -395,6 +397,34 @@ static int h_gather_negate(uint64_t arg, const struct drm_user_mem *um)
 	r = um->copy_to(um->ctx, t.ptr, v, (size_t)t.count * sizeof(*v));
 	if (r == 0)
 		r = um->copy_to(um->ctx, arg, &t, sizeof(t));
+	return r;
+}
+
+static int h_negate_big(uint64_t arg, const struct drm_user_mem *um)
+{
+	struct t_array t;
+	uint32_t *v;
+	int r = um->copy_from(um->ctx, &t, arg, sizeof(t));
+
+	if (r)
+		return r;
+	if (t.count == 0 || t.count > (1u << 20))
+		return -EINVAL;
+	v = malloc((size_t)t.count * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	r = um->copy_from(um->ctx, v, t.ptr, (size_t)t.count * sizeof(*v));
+	if (r == 0) {
+		t.sum = 0;
+		for (uint32_t i = 0; i < t.count; i++) {
+			t.sum += v[i];
+			v[i] = -v[i];
+		}
+		r = um->copy_to(um->ctx, t.ptr, v, (size_t)t.count * sizeof(*v));
+		if (r == 0)
+			r = um->copy_to(um->ctx, arg, &t, sizeof(t));
+	}
+	free(v);
 	return r;
 }
 
@@ -509,6 +539,7 @@ static const struct fake_cmd {
 	{ CMD_GATHER, sizeof(struct t_array), true, true, h_gather },
 	{ CMD_SPARSE, sizeof(struct t_array), true, true, h_sparse },
 	{ CMD_GATHER_NEGATE, sizeof(struct t_array), true, true, h_gather_negate },
+	{ CMD_NEGATE_BIG, sizeof(struct t_array), true, true, h_negate_big },
 	{ CMD_LOOKUP, sizeof(struct t_lookup), true, true, h_lookup },
 	{ CMD_FILL, sizeof(struct t_fill), true, true, h_fill },
 	{ CMD_MOVE, sizeof(struct t_move), true, true, h_move },
@@ -1020,6 +1051,132 @@ static void test_compat_refused(void **state)
 	assert_int_equal(sim.core_calls, 0);
 }
 
+/* A sealed memfd of @len bytes holding @src (NULL: zeros), as the shim makes for STAGE. */
+static int stage_memfd(const void *src, size_t len, bool seal)
+{
+	int fd = memfd_create("test-stage", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)len), 0);
+	if (src)
+		assert_int_equal(pwrite(fd, src, len, 0), (ssize_t)len);
+	if (seal)
+		assert_int_equal(fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW), 0);
+	return fd;
+}
+
+static int stage_op(uint32_t op, unsigned int cmd, const struct cuse_drm_stage_range *r, int fd,
+		    struct cuse_drm_stage_reply *reply)
+{
+	struct cuse_drm_stage_req req = { .op = op, .cmd = cmd, .count = r ? 1 : 0 };
+
+	if (r)
+		req.ranges[0] = *r;
+	return cd_stage_request(&test_file, &req, fd, fd >= 0 ? 1 : 0, reply);
+}
+
+/**
+ * A 1 MiB array (8 times what one CUSE round carries each way) cannot go
+ * through CUSE: EFAULT, as the kernel's oversized copy would be refused
+ * here.  Staged in a memfd for that ioctl (cuse_drm_uapi.h part 7), the
+ * handler reads and writes it there; CUSE carries only the struct, and
+ * UNSTAGE reports exactly the bytes written.
+ */
+static void test_staged_large_range(void **state)
+{
+	const uint32_t count = 1u << 18;
+	const size_t bytes = (size_t)count * 4;
+	uint32_t *v = malloc(bytes), *back = malloc(bytes);
+	struct t_array t = { .count = count };
+	struct cuse_drm_stage_reply reply;
+	struct cuse_drm_stage_range r;
+	uint64_t want = 0;
+	int fd;
+
+	(void)state;
+	assert_non_null(v);
+	assert_non_null(back);
+	for (uint32_t i = 0; i < count; i++) {
+		v[i] = i * 2654435761u;
+		want += v[i];
+	}
+	t.ptr = (uintptr_t)v;
+	assert_int_equal(sim_ioctl(CMD_NEGATE_BIG, &t), -EFAULT);
+
+	fd = stage_memfd(v, bytes, true);
+	r = (struct cuse_drm_stage_range){ .uaddr = (uintptr_t)v, .len = bytes, .offset = 0,
+					   .flags = CUSE_DRM_STAGE_IN | CUSE_DRM_STAGE_OUT };
+	/* A stage for another ioctl number is not used. */
+	assert_int_equal(stage_op(CUSE_DRM_STAGE, CMD_GATHER, &r, fd, &reply), 0);
+	assert_int_equal(sim_ioctl(CMD_NEGATE_BIG, &t), -EFAULT);
+	assert_int_equal(stage_op(CUSE_DRM_STAGE, CMD_NEGATE_BIG, &r, fd, &reply), 0);
+	assert_int_equal(sim_ioctl(CMD_NEGATE_BIG, &t), 0);
+	assert_true(t.sum == want);
+	assert_true(sim.copied_in < 4096 && sim.copied_out < 4096); /* the struct only */
+	assert_int_equal(stage_op(CUSE_DRM_UNSTAGE, 0, NULL, -1, &reply), 0);
+	assert_int_equal(reply.count, 1);
+	assert_true(reply.written[0].lo == 0 && reply.written[0].hi == bytes);
+	assert_int_equal(pread(fd, back, bytes, 0), (ssize_t)bytes);
+	for (uint32_t i = 0; i < count; i++)
+		assert_true(back[i] == (uint32_t)-v[i]);
+	/* Unstaged: CUSE alone again; and no second UNSTAGE. */
+	assert_int_equal(sim_ioctl(CMD_NEGATE_BIG, &t), -EFAULT);
+	assert_int_equal(stage_op(CUSE_DRM_UNSTAGE, 0, NULL, -1, &reply), ENOENT);
+	close(fd);
+	free(v);
+	free(back);
+}
+
+/** STAGE validates what it maps: seals, ranges inside the memfd, flags, counts; and an IN-only range takes no writes. */
+static void test_stage_validation(void **state)
+{
+	static uint32_t buf[1024];
+	struct cuse_drm_stage_reply reply;
+	struct cuse_drm_stage_range r = { .uaddr = (uintptr_t)buf, .len = sizeof(buf),
+					  .flags = CUSE_DRM_STAGE_IN };
+	struct cuse_drm_stage_req req = { .op = CUSE_DRM_STAGE, .cmd = CMD_NEGATE_BIG, .count = 1 };
+	struct t_array t = { .ptr = (uintptr_t)buf, .count = 1024 };
+	int unsealed, fd;
+
+	(void)state;
+	for (unsigned int i = 0; i < 1024; i++)
+		buf[i] = i;
+	unsealed = stage_memfd(NULL, sizeof(buf), false);
+	fd = stage_memfd(buf, sizeof(buf), true);
+	assert_int_equal(stage_op(CUSE_DRM_STAGE, CMD_NEGATE_BIG, &r, unsealed, &reply), EINVAL);
+	assert_int_equal(stage_op(CUSE_DRM_STAGE, CMD_NEGATE_BIG, &r, -1, &reply), EINVAL);
+	r.offset = 4;
+	assert_int_equal(stage_op(CUSE_DRM_STAGE, CMD_NEGATE_BIG, &r, fd, &reply), EINVAL);
+	r.offset = 0;
+	r.flags = 4;
+	assert_int_equal(stage_op(CUSE_DRM_STAGE, CMD_NEGATE_BIG, &r, fd, &reply), EINVAL);
+	r.flags = CUSE_DRM_STAGE_IN;
+	r.uaddr = UINT64_MAX - 8;
+	assert_int_equal(stage_op(CUSE_DRM_STAGE, CMD_NEGATE_BIG, &r, fd, &reply), EINVAL);
+	r.uaddr = (uintptr_t)buf;
+	req.count = CUSE_DRM_STAGE_RANGES_MAX + 1;
+	assert_int_equal(cd_stage_request(&test_file, &req, fd, 1, &reply), EINVAL);
+	req.count = 1;
+	req.reserved[3] = 1;
+	req.ranges[0] = r;
+	assert_int_equal(cd_stage_request(&test_file, &req, fd, 1, &reply), EINVAL);
+	assert_null(test_file.stage);
+
+	/* IN only: the read is served from the stage, the write goes through CUSE as usual. */
+	assert_int_equal(stage_op(CUSE_DRM_STAGE, CMD_NEGATE_BIG, &r, fd, &reply), 0);
+	assert_int_equal(sim_ioctl(CMD_NEGATE_BIG, &t), 0);
+	assert_true(t.sum == 1023u * 1024u / 2);
+	assert_true(buf[5] == (uint32_t)-5);
+	assert_int_equal(stage_op(CUSE_DRM_UNSTAGE, 0, NULL, -1, &reply), 0);
+	assert_true(reply.written[0].lo == reply.written[0].hi);
+	/* A stage left at release goes with the file. */
+	assert_int_equal(stage_op(CUSE_DRM_STAGE, CMD_NEGATE_BIG, &r, fd, &reply), 0);
+	assert_non_null(test_file.stage);
+	cd_stage_clear(&test_file);
+	close(unsealed);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1038,6 +1195,8 @@ int main(void)
 		cmocka_unit_test_setup(test_byte_limit, reset),
 		cmocka_unit_test_setup(test_private_ioctls, reset),
 		cmocka_unit_test_setup(test_compat_refused, reset),
+		cmocka_unit_test_setup(test_staged_large_range, reset),
+		cmocka_unit_test_setup(test_stage_validation, reset),
 	};
 
 	return cmocka_run_group_tests_name("cuse_ioctl", tests, NULL, NULL);
