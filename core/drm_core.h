@@ -408,9 +408,30 @@ int drm_prime_shmem_export_sync_file(struct drm_device *dev, struct drm_shmem *s
  * drm_kms_helper_hotplug_event() path).  GETCONNECTOR then reports the new
  * status; a disconnected connector has no modes and no EDID, as after the
  * kernel's probe.  Routes and modes already set stay until a client changes
- * them.  Returns 0, -ENOENT for no such connector, or -EOPNOTSUPP without KMS.
+ * them.  A change of status sends the hotplug uevent for that connector
+ * (drm_kms_helper_connector_hotplug_event()); setting the status it already
+ * has sends none, as drm_helper_hpd_irq_event() does.  Returns 0, -ENOENT
+ * for no such connector, or -EOPNOTSUPP without KMS.
  */
 int drm_connector_set_status(struct drm_device *dev, uint32_t connector_id, bool connected);
+
+/**
+ * drm_device_set_hotplug_notify() - the front end's way to send the DRM
+ * hotplug uevent (HOTPLUG=1, with CONNECTOR=@connector_id when not 0), which
+ * the kernel sends from drm_sysfs_hotplug_event() and
+ * drm_sysfs_connector_hotplug_event().  @notify runs without the device lock
+ * held.  NULL turns it off.
+ */
+void drm_device_set_hotplug_notify(struct drm_device *dev, void (*notify)(void *ctx, uint32_t connector_id),
+				   void *ctx);
+
+/**
+ * drm_kms_helper_hotplug_event() - a driver saw its outputs change (the
+ * kernel's function of that name, e.g. from virtio_gpu's config-change work
+ * through drm_helper_hpd_irq_event()): send the device-wide hotplug uevent.
+ * Call it without the device lock held.
+ */
+void drm_kms_helper_hotplug_event(struct drm_device *dev);
 
 /**
  * drm_crtc_capture() - the pixels that CRTC number @crtc_index shows, as

@@ -99,6 +99,9 @@ struct drm_device {
 	struct drm_list_head deferred_commits; /* nonblocking commits waiting for in-fences (drm_atomic.c) */
 	struct drm_timer *deferred_timer;      /* applies those whose fences signalled */
 	struct drm_timer *wait_timer;          /* fires at the earliest of them */
+	/* the front end's hotplug uevent (drm_device_set_hotplug_notify()), or NULL */
+	void (*hotplug_notify)(void *ctx, uint32_t connector_id);
+	void *hotplug_ctx;
 	uint32_t num_crtcs, num_planes, num_encoders, num_connectors;
 	struct drm_crtc *crtcs[DRM_MAX_CRTCS];
 	struct drm_plane *planes[DRM_MAX_PLANES];

@@ -285,6 +285,8 @@ int drm_mode_getresources(struct drm_device *dev, void *data, struct drm_file *f
 int drm_connector_set_status(struct drm_device *dev, uint32_t connector_id, bool connected)
 {
 	struct drm_mode_object *obj;
+	void (*notify)(void *ctx, uint32_t connector_id) = NULL;
+	void *ctx = NULL;
 	int ret = 0;
 
 	drm_platform_mutex_lock(dev->lock);
@@ -294,12 +296,41 @@ int drm_connector_set_status(struct drm_device *dev, uint32_t connector_id, bool
 		ret = -ENOENT;
 	} else {
 		struct drm_connector *c = drm_container_of(obj, struct drm_connector, base);
+		uint32_t status = connected ? DRM_MODE_CONNECTED : DRM_MODE_DISCONNECTED;
 
-		c->status = connected ? DRM_MODE_CONNECTED : DRM_MODE_DISCONNECTED;
+		if (c->status != status) {
+			notify = dev->hotplug_notify;
+			ctx = dev->hotplug_ctx;
+		}
+		c->status = status;
 		drm_info("connector %u: %s", connector_id, connected ? "connected" : "disconnected");
 	}
 	drm_platform_mutex_unlock(dev->lock);
+	if (notify)
+		notify(ctx, connector_id);
 	return ret;
+}
+
+void drm_device_set_hotplug_notify(struct drm_device *dev, void (*notify)(void *ctx, uint32_t connector_id),
+				   void *ctx)
+{
+	drm_platform_mutex_lock(dev->lock);
+	dev->hotplug_notify = notify;
+	dev->hotplug_ctx = ctx;
+	drm_platform_mutex_unlock(dev->lock);
+}
+
+void drm_kms_helper_hotplug_event(struct drm_device *dev)
+{
+	void (*notify)(void *ctx, uint32_t connector_id);
+	void *ctx;
+
+	drm_platform_mutex_lock(dev->lock);
+	notify = dev->hotplug_notify;
+	ctx = dev->hotplug_ctx;
+	drm_platform_mutex_unlock(dev->lock);
+	if (notify)
+		notify(ctx, 0);
 }
 
 /** drm_mode_getconnector() - DRM_IOCTL_MODE_GETCONNECTOR: status, modes, encoders and properties. */

@@ -239,6 +239,17 @@ struct cd_fd_call {
 	struct cd_file *fences;  /* MODE_ATOMIC through CUSE: fds by number from, and into, its lists */
 };
 
+/* uevent.c */
+
+/**
+ * cd_uevent_hotplug() - send the DRM hotplug uevent of daemon @ctx's card
+ * node (HOTPLUG=1, CONNECTOR=@connector_id unless 0) to libudev monitors,
+ * as udevd relays the kernel's drm_sysfs_hotplug_event(); the core's
+ * hotplug notify hook (drm_device_set_hotplug_notify()).  Failures are
+ * logged, not returned: a hotplug happens whether anyone hears it or not.
+ */
+void cd_uevent_hotplug(void *ctx, uint32_t connector_id);
+
 /* stage.c: payloads over one CUSE round (cuse_drm_uapi.h part 7) */
 
 struct cd_stage;

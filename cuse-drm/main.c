@@ -388,6 +388,7 @@ int main(int argc, char **argv)
 	d.driver_name = drm_device_driver_name(d.dev);
 	if (syncobj)
 		drm_device_enable_syncobj(d.dev);
+	drm_device_set_hotplug_notify(d.dev, cd_uevent_hotplug, &d);
 	pthread_mutex_init(&d.lock, NULL);
 	pthread_cond_init(&d.ready_cond, NULL);
 

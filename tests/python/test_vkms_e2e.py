@@ -485,3 +485,46 @@ def test_drmctl_hotplug(daemon):
     r = subprocess.run([DRMCTL, "hotplug", daemon.node, "--connector", "0", "off"],
                        capture_output=True, text=True, user=65534, group=65534, extra_groups=[44])
     assert r.returncode == 1 and "needs root" in r.stderr, r.stderr
+
+
+def test_hotplug_uevent_reaches_libudev_monitors(daemon):
+    """drmctl hotplug sends the DRM hotplug uevent that udevd relays for a kernel card: libudev
+    monitors (pyudev over the system's libudev, source "udev") with the filters compositors
+    install (subsystem drm / devtype drm_minor, tag seat: socket filters built by libudev from
+    its own hashes) receive a "change" of our card with HOTPLUG=1 and CONNECTOR, whose devnum
+    and device node are the node's.  Setting the status it already has sends none, as the
+    kernel's drm_helper_hpd_irq_event()."""
+    import pyudev
+    ctx = pyudev.Context()
+    by_subsystem = pyudev.Monitor.from_netlink(ctx, source="udev")
+    by_subsystem.filter_by("drm", device_type="drm_minor")
+    by_tag = pyudev.Monitor.from_netlink(ctx, source="udev")
+    by_tag.filter_by_tag("seat")
+    other = pyudev.Monitor.from_netlink(ctx, source="udev")
+    other.filter_by("input")                      # must not see it
+    for m in (by_subsystem, by_tag, other):
+        m.start()
+    rc, out = modetest("-M", "vkms", "-c")
+    assert rc == 0, out
+    conn = int(CONNECTOR_RE.search(out).group(1))
+
+    def hotplug(state):
+        r = subprocess.run([DRMCTL, "hotplug", daemon.node, "--connector", str(conn), state],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stdout + r.stderr
+
+    rdev = os.stat(daemon.node).st_rdev
+    for state in ("off", "on"):
+        hotplug(state)
+        for m in (by_subsystem, by_tag):
+            dev = m.poll(timeout=10)
+            assert dev is not None, f"no uevent after hotplug {state}"
+            assert dev.action == "change" and dev.subsystem == "drm" and dev.device_type == "drm_minor"
+            assert dev.properties.get("HOTPLUG") == "1"
+            assert dev.properties.get("CONNECTOR") == str(conn)
+            assert dev.device_node == daemon.node
+            assert dev.device_number == rdev
+            assert "seat" in dev.tags
+    assert other.poll(timeout=0.5) is None
+    hotplug("on")                                 # no change: no event
+    assert by_subsystem.poll(timeout=1) is None
