@@ -127,6 +127,7 @@ static void drm_atomic_state_clear(struct drm_atomic_state *st)
 		if (!(st->crtc_mask & (1u << i)))
 			continue;
 		drm_property_blob_put(dev, st->crtcs[i].mode_blob);
+		drm_property_blob_put(dev, st->crtcs[i].gamma_lut);
 		if (st->event[i])
 			drm_event_cancel(st->event[i]);
 	}
@@ -153,6 +154,8 @@ static struct drm_crtc_state *drm_atomic_get_crtc_state(struct drm_atomic_state 
 	if (!(st->crtc_mask & (1u << i))) {
 		st->crtcs[i] = crtc->state;
 		drm_property_blob_get(st->crtcs[i].mode_blob);
+		drm_property_blob_get(st->crtcs[i].gamma_lut);
+		st->crtcs[i].color_mgmt_changed = false;
 		st->crtc_mask |= 1u << i;
 	}
 	return &st->crtcs[i];
@@ -397,6 +400,30 @@ static int drm_atomic_plane_set_property(struct drm_atomic_state *st, struct drm
 	return 0;
 }
 
+/*
+ * drm_atomic_replace_property_blob_from_id() for GAMMA_LUT (expected size
+ * any, element size sizeof(struct drm_color_lut)): 0 clears it; an unknown
+ * blob or a length that is not a whole number of entries is -EINVAL.
+ * A change sets color_mgmt_changed.
+ */
+static int drm_atomic_replace_gamma_lut(struct drm_device *dev, struct drm_crtc_state *cs, uint64_t val)
+{
+	struct drm_property_blob *blob = NULL;
+
+	if (val) {
+		blob = val <= UINT32_MAX ? drm_property_lookup_blob(dev, (uint32_t)val) : NULL;
+		if (!blob || blob->length % sizeof(struct drm_color_lut))
+			return -EINVAL;
+	}
+	if (blob == cs->gamma_lut)
+		return 0;
+	drm_property_blob_get(blob);
+	drm_property_blob_put(dev, cs->gamma_lut);
+	cs->gamma_lut = blob;
+	cs->color_mgmt_changed = true;
+	return 0;
+}
+
 /* drm_atomic_crtc_set_property(). */
 static int drm_atomic_crtc_set_property(struct drm_atomic_state *st, struct drm_crtc *crtc,
 					struct drm_property *prop, uint64_t val)
@@ -410,6 +437,8 @@ static int drm_atomic_crtc_set_property(struct drm_atomic_state *st, struct drm_
 		return drm_atomic_set_mode_prop_for_crtc(crtc, cs, drm_property_lookup_blob(dev, (uint32_t)val));
 	} else if (prop == dev->prop.vrr_enabled) {
 		cs->vrr_enabled = val != 0;
+	} else if (prop && prop == dev->prop.gamma_lut) {
+		return drm_atomic_replace_gamma_lut(dev, cs, val);
 	} else if (prop == dev->prop.out_fence_ptr) {
 		int32_t minus_one = -1;
 		int ret;
@@ -821,7 +850,16 @@ static int drm_atomic_check_only(struct drm_atomic_state *st)
 		if (ret)
 			return ret;
 	}
-	/* The driver's atomic_check: drm_atomic_helper_check(). */
+	/* The driver's atomic_check: its own CRTC checks (vkms_atomic_check()), then drm_atomic_helper_check(). */
+	for (i = 0; i < dev->num_crtcs; i++) {
+		struct drm_crtc *crtc = dev->crtcs[i];
+
+		if (!(st->crtc_mask & (1u << i)) || !crtc->funcs || !crtc->funcs->atomic_check)
+			continue;
+		ret = crtc->funcs->atomic_check(crtc, &st->crtcs[i]);
+		if (ret)
+			return ret;
+	}
 	ret = drm_atomic_helper_check_modeset(st);
 	if (ret)
 		return ret;
@@ -940,6 +978,7 @@ static void drm_atomic_commit_apply(struct drm_atomic_state *st)
 		if (!(st->crtc_mask & (1u << i)))
 			continue;
 		drm_property_blob_put(dev, crtc->state.mode_blob);
+		drm_property_blob_put(dev, crtc->state.gamma_lut);
 		crtc->state = st->crtcs[i];
 	}
 	/* commit_modeset_enables() and commit_planes(), then the events. */
@@ -1818,6 +1857,34 @@ int drm_atomic_helper_set_config(struct drm_crtc *crtc, struct drm_framebuffer *
 	}
 	ret = drm_atomic_commit(st, false, false);
 out:
+	drm_atomic_state_clear(st);
+	free(st);
+	return ret;
+}
+
+int drm_atomic_helper_legacy_gamma_set(struct drm_crtc *crtc, struct drm_property_blob *blob,
+				       struct drm_file *file)
+{
+	struct drm_device *dev = crtc->dev;
+	struct drm_atomic_state *st = malloc(sizeof(*st));
+	struct drm_crtc_state *cs;
+	int ret;
+
+	if (!st) {
+		drm_property_blob_put(dev, blob);
+		return -ENOMEM;
+	}
+	drm_atomic_state_init(st, dev, file);
+	cs = drm_atomic_get_crtc_state(st, crtc);
+	/* Reset DEGAMMA_LUT and CTM (none here) and set GAMMA_LUT: the legacy table is the whole pipeline. */
+	if (cs->gamma_lut != blob) {
+		drm_property_blob_put(dev, cs->gamma_lut);
+		cs->gamma_lut = blob;
+		cs->color_mgmt_changed = true;
+	} else {
+		drm_property_blob_put(dev, blob);
+	}
+	ret = drm_atomic_commit(st, false, false);
 	drm_atomic_state_clear(st);
 	free(st);
 	return ret;

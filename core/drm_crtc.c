@@ -209,39 +209,6 @@ int drm_mode_page_flip_ioctl(struct drm_device *dev, void *data, struct drm_file
 	return drm_atomic_helper_page_flip(crtc, fb, e, file);
 }
 
-/** drm_mode_gamma_get_ioctl() - DRM_IOCTL_MODE_GETGAMMA: the legacy LUT; its size must match. */
-int drm_mode_gamma_get_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
-{
-	struct drm_mode_crtc_lut *lut = data;
-	struct drm_mode_object *obj;
-	struct drm_crtc *crtc;
-
-	(void)file;
-	if (!drm_core_check_feature(dev, DRIVER_MODESET))
-		return -EOPNOTSUPP;
-	obj = drm_mode_object_find(dev, lut->crtc_id, DRM_MODE_OBJECT_CRTC);
-	if (!obj)
-		return -ENOENT;
-	crtc = drm_container_of(obj, struct drm_crtc, base);
-	/* No CRTC here has a gamma table yet (gamma_size 0), so only a size of 0 matches. */
-	if (lut->gamma_size != crtc->gamma_size)
-		return -EINVAL;
-	return 0;
-}
-
-/** drm_mode_gamma_set_ioctl() - DRM_IOCTL_MODE_SETGAMMA: -ENOSYS without a gamma hook, as vkms. */
-int drm_mode_gamma_set_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
-{
-	struct drm_mode_crtc_lut *lut = data;
-
-	(void)file;
-	if (!drm_core_check_feature(dev, DRIVER_MODESET))
-		return -EOPNOTSUPP;
-	if (!drm_mode_object_find(dev, lut->crtc_id, DRM_MODE_OBJECT_CRTC))
-		return -ENOENT;
-	return -ENOSYS;
-}
-
 void drm_crtc_handle_vblank(struct drm_crtc *crtc, uint64_t timestamp_ns, uint64_t count)
 {
 	struct drm_device *dev = crtc->dev;

@@ -329,6 +329,13 @@ struct drm_crtc_state {
 	bool vrr_enabled;
 	struct drm_mode_modeinfo mode;
 	struct drm_property_blob *mode_blob;
+	/*
+	 * GAMMA_LUT: a blob of struct drm_color_lut entries, or NULL for none
+	 * (pass-through); @color_mgmt_changed: this commit replaced it (the
+	 * kernel's flag, cleared when the state is duplicated).
+	 */
+	struct drm_property_blob *gamma_lut;
+	bool color_mgmt_changed;
 };
 
 struct drm_pending_event;
@@ -359,6 +366,12 @@ struct drm_crtc_funcs {
 	 * or neither.
 	 */
 	int (*verify_crc_source)(struct drm_crtc *crtc, const char *source, size_t *values_cnt);
+	/**
+	 * atomic_check: the driver's check of the CRTC's new @state, run in
+	 * drm_atomic_check_only() before the helper checks (where vkms's
+	 * vkms_atomic_check() runs); 0 or -errno, which fails the request.
+	 */
+	int (*atomic_check)(struct drm_crtc *crtc, const struct drm_crtc_state *state);
 };
 
 /**
@@ -390,6 +403,7 @@ struct drm_crtc {
 	struct drm_plane *primary;
 	struct drm_plane *cursor;
 	uint32_t gamma_size;
+	uint16_t *gamma_store;          /* the legacy LUT, 3 x @gamma_size (red, green, blue), or NULL */
 	const struct drm_crtc_funcs *funcs;
 	struct drm_crtc_state state;
 	int32_t cursor_x, cursor_y;     /* the legacy cursor's position (MODE_CURSOR MOVE) */
@@ -618,6 +632,29 @@ int drm_atomic_helper_check_plane_state(struct drm_plane_state *ps, const struct
 /** drm_crtc_create() - a CRTC fed by @primary (and @cursor, may be NULL) with hooks @funcs. */
 struct drm_crtc *drm_crtc_create(struct drm_device *dev, struct drm_plane *primary,
 				 struct drm_plane *cursor, const struct drm_crtc_funcs *funcs);
+
+/** DRM_GAMMA_SIZE_MAX - the largest legacy gamma table a CRTC may have, in entries. */
+#define DRM_GAMMA_SIZE_MAX 4096u
+
+/**
+ * drm_mode_crtc_set_gamma_size() - give @crtc a legacy gamma table of
+ * @gamma_size entries (GETCRTC's gamma_size, MODE_GETGAMMA/SETGAMMA),
+ * initialised linear (entry i = i << 8) as the kernel's function of that
+ * name.  Returns 0, -EINVAL (0 or over DRM_GAMMA_SIZE_MAX) or -ENOMEM.
+ */
+int drm_mode_crtc_set_gamma_size(struct drm_crtc *crtc, uint32_t gamma_size);
+
+/**
+ * drm_crtc_enable_color_mgmt() - attach GAMMA_LUT (blob of struct
+ * drm_color_lut, none at first) and GAMMA_LUT_SIZE (@gamma_lut_size,
+ * immutable) to @crtc, as the kernel's function with no degamma LUT and no
+ * CTM; 0 does nothing.  MODE_SETGAMMA then commits through GAMMA_LUT.
+ * Returns 0 or -ENOMEM.
+ */
+int drm_crtc_enable_color_mgmt(struct drm_crtc *crtc, uint32_t gamma_lut_size);
+
+/** drm_color_lut_size() - entries (struct drm_color_lut, 8 bytes) in a GAMMA_LUT @blob; 0 for NULL. */
+uint32_t drm_color_lut_size(const struct drm_property_blob *blob);
 
 /** drm_encoder_create() - an encoder of DRM_MODE_ENCODER_@type for CRTC mask @possible_crtcs. */
 struct drm_encoder *drm_encoder_create(struct drm_device *dev, uint32_t type, uint32_t possible_crtcs);

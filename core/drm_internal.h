@@ -115,6 +115,8 @@ struct drm_device {
 		struct drm_property *in_fence_fd, *in_formats;
 		/* Made with the first writeback connector (drm_writeback_props_init()). */
 		struct drm_property *wb_fb_id, *wb_out_fence_ptr, *wb_pixel_formats;
+		/* Made with the first CRTC that has a gamma LUT (drm_color_props_init()). */
+		struct drm_property *gamma_lut, *gamma_lut_size;
 	} prop;
 };
 
@@ -156,6 +158,19 @@ void drm_object_attach_property(struct drm_object_properties *props, struct drm_
 int drm_object_property_set_value(struct drm_object_properties *props, struct drm_property *prop, uint64_t value);
 int drm_mode_props_init(struct drm_device *dev);
 void drm_mode_config_cleanup(struct drm_device *dev);
+/** drm_color_props_init() - GAMMA_LUT and GAMMA_LUT_SIZE, once per device; 0 or -ENOMEM. */
+int drm_color_props_init(struct drm_device *dev);
+
+/**
+ * drm_atomic_helper_legacy_gamma_set() - MODE_SETGAMMA's commit
+ * (drm_crtc_legacy_gamma_set() in drm_color_mgmt.c): a blocking atomic
+ * commit of @crtc with GAMMA_LUT = @blob (a reference the call takes over;
+ * NULL for none).  Returns 0, -DRM_EPENDING while it waits for flip_done
+ * (the ioctl resumes through drm_atomic_resume()), or the commit's -errno.
+ */
+int drm_atomic_helper_legacy_gamma_set(struct drm_crtc *crtc, struct drm_property_blob *blob,
+				       struct drm_file *file);
+
 /** drm_writeback_props_init() - the writeback connector properties, once per device; 0 or -ENOMEM. */
 int drm_writeback_props_init(struct drm_device *dev);
 struct drm_property_blob *drm_property_create_blob(struct drm_device *dev, const void *data, uint32_t length);

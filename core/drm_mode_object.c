@@ -292,6 +292,19 @@ int drm_object_property_set_value(struct drm_object_properties *props, struct dr
 	return -EINVAL;
 }
 
+int drm_color_props_init(struct drm_device *dev)
+{
+	if (dev->prop.gamma_lut)
+		return 0;
+	/* drm_color_mgmt.c / drm_mode_create_standard_properties(): GAMMA_LUT is not atomic-only. */
+	dev->prop.gamma_lut = drm_property_create(dev, DRM_MODE_PROP_BLOB, "GAMMA_LUT", 0);
+	dev->prop.gamma_lut_size = drm_property_create_range(dev, DRM_MODE_PROP_IMMUTABLE, "GAMMA_LUT_SIZE", 0,
+							     UINT32_MAX);
+	if (!dev->prop.gamma_lut || !dev->prop.gamma_lut_size)
+		return -ENOMEM;
+	return 0;
+}
+
 int drm_writeback_props_init(struct drm_device *dev)
 {
 	const uint32_t A = DRM_MODE_PROP_ATOMIC;
@@ -370,6 +383,8 @@ static uint64_t drm_object_property_get_value(struct drm_device *dev, struct drm
 			return c->state.mode_blob ? c->state.mode_blob->base.id : 0;
 		if (prop == dev->prop.vrr_enabled)
 			return c->state.vrr_enabled;
+		if (prop && prop == dev->prop.gamma_lut)
+			return c->state.gamma_lut ? c->state.gamma_lut->base.id : 0;
 		if (prop == dev->prop.out_fence_ptr)
 			return 0;
 	}
@@ -490,7 +505,8 @@ struct drm_property_blob *drm_property_create_blob(struct drm_device *dev, const
 		return NULL;
 	blob->refcount = 1;
 	blob->length = length;
-	memcpy(blob->data, data, length);
+	if (data)
+		memcpy(blob->data, data, length);
 	if (drm_mode_object_add(dev, &blob->base, DRM_MODE_OBJECT_BLOB)) {
 		free(blob);
 		return NULL;
@@ -614,6 +630,9 @@ void drm_mode_config_cleanup(struct drm_device *dev)
 
 		drm_property_blob_put(dev, crtc->state.mode_blob);
 		crtc->state.mode_blob = NULL;
+		drm_property_blob_put(dev, crtc->state.gamma_lut);
+		crtc->state.gamma_lut = NULL;
+		free(crtc->gamma_store);
 		if (crtc->flip_event)
 			drm_event_cancel(crtc->flip_event);
 		if (crtc->flip_fence) {

@@ -53,6 +53,7 @@ static const struct drm_crtc_funcs vkms_crtc_funcs = {
 	.capture = vkms_compose_crtc,
 	.set_crc_source = vkms_set_crc_source,
 	.verify_crc_source = vkms_verify_crc_source,
+	.atomic_check = vkms_atomic_check_crtc,
 };
 
 /* Parse "key=value,..." into @cfg; -EINVAL (logged) for anything unknown or out of range. */
@@ -263,6 +264,12 @@ static int vkms_output_init(struct vkms_device *vkms, unsigned int index)
 	if (!out->crtc)
 		return -ENOMEM;
 	out->crtc->driver_private = out;
+	/* vkms_crtc_init() since Linux 6.6: a 256-entry gamma LUT, no degamma, no CTM. */
+	ret = drm_mode_crtc_set_gamma_size(out->crtc, VKMS_LUT_SIZE);
+	if (!ret)
+		ret = drm_crtc_enable_color_mgmt(out->crtc, VKMS_LUT_SIZE);
+	if (ret)
+		return ret;
 	enc = drm_encoder_create(dev, DRM_MODE_ENCODER_VIRTUAL, 1u << index);
 	if (!enc)
 		return -ENOMEM;

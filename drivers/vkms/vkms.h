@@ -129,6 +129,26 @@ uint32_t vkms_frame_crc32(const struct vkms_frame *f);
  */
 int vkms_frame_write_fb(const struct vkms_frame *f, const struct drm_framebuffer *fb);
 
+/** VKMS_LUT_SIZE - entries of a vkms CRTC's gamma LUT (vkms_drv.h, Linux 6.6). */
+#define VKMS_LUT_SIZE 256u
+
+/**
+ * vkms_apply_lut() - pass every pixel of @f through the gamma LUT @lut
+ * (struct drm_color_lut entries; NULL or empty: nothing), as Linux 6.6's
+ * vkms_composer.c apply_lut(): each 16-bit channel value c selects the
+ * fractional index c * (n - 1) / 0xffff (32.32 fixed point) and the result
+ * is the linear interpolation of the two entries around it, truncated.
+ * Alpha is left alone.
+ */
+void vkms_apply_lut(const struct drm_property_blob *lut, struct vkms_frame *f);
+
+/**
+ * vkms_atomic_check_crtc() - struct drm_crtc_funcs.atomic_check, Linux
+ * 6.6's vkms_atomic_check(): a GAMMA_LUT changed in this commit may have at
+ * most VKMS_LUT_SIZE entries; more is -EINVAL.
+ */
+int vkms_atomic_check_crtc(struct drm_crtc *crtc, const struct drm_crtc_state *state);
+
 /**
  * vkms_compose_crtc() - the struct drm_crtc_funcs.capture hook: compose the
  * CRTC's visible planes (drm_crtc_plane_states(), bottom first) as

@@ -303,6 +303,56 @@ int vkms_compose_planes(const struct drm_plane_state *const *planes, unsigned in
 }
 
 /* ------------------------------------------------------------------ */
+/* Gamma LUT                                                            */
+/* ------------------------------------------------------------------ */
+
+/* lerp_u16(): a + (b - a) * t, t in 32.32 fixed point below 1, the product truncated toward -inf. */
+static uint16_t lerp_u16(uint16_t a, uint16_t b, uint64_t t)
+{
+	int64_t d = ((int64_t)b - (int64_t)a) * (int64_t)t;
+	int64_t delta = d >= 0 ? d / 4294967296LL : -((-d + 4294967295LL) / 4294967296LL);
+
+	return (uint16_t)((int64_t)a + delta);
+}
+
+/* Entry @e's value for channel @ch of a frame pixel (0 red, 1 green, 2 blue). */
+static uint16_t lut_channel(const struct drm_color_lut *e, int ch)
+{
+	return ch == 0 ? e->red : ch == 1 ? e->green : e->blue;
+}
+
+void vkms_apply_lut(const struct drm_property_blob *lut, struct vkms_frame *f)
+{
+	uint32_t n = drm_color_lut_size(lut);
+	const struct drm_color_lut *e;
+	size_t count;
+
+	if (!n || !f->pixels)
+		return;
+	e = (const struct drm_color_lut *)(const void *)lut->data;
+	count = (size_t)f->width * f->height;
+	for (size_t p = 0; p < count; p++) {
+		uint16_t *px = f->pixels + p * 4;
+
+		for (int ch = 0; ch < 3; ch++) {
+			/* channel_value2index_ratio = (n - 1) / 0xffff in 32.32. */
+			uint64_t idx = (((uint64_t)px[1 + ch] * (n - 1)) << 32) / 0xffffu;
+			uint32_t lo = (uint32_t)(idx >> 32), hi = lo + 1 < n ? lo + 1 : lo;
+
+			px[1 + ch] = lerp_u16(lut_channel(&e[lo], ch), lut_channel(&e[hi], ch), idx & 0xffffffffu);
+		}
+	}
+}
+
+int vkms_atomic_check_crtc(struct drm_crtc *crtc, const struct drm_crtc_state *state)
+{
+	(void)crtc;
+	if (state->gamma_lut && state->color_mgmt_changed && drm_color_lut_size(state->gamma_lut) > VKMS_LUT_SIZE)
+		return -EINVAL;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* CRC                                                                  */
 /* ------------------------------------------------------------------ */
 
@@ -383,6 +433,8 @@ int vkms_compose_crtc(struct drm_crtc *crtc, uint32_t *pixels, uint32_t w, uint3
 	if (!ret) {
 		const uint16_t *px = f.pixels;
 
+		vkms_apply_lut(crtc->state.gamma_lut, &f);
+
 		for (size_t i = 0; i < (size_t)w * h; i++, px += 4)
 			pixels[i] = 0xff000000u | (uint32_t)((px[1] + 128u) / 257u) << 16 |
 				    (uint32_t)((px[2] + 128u) / 257u) << 8 | (px[3] + 128u) / 257u;
@@ -454,6 +506,8 @@ void vkms_composer_vblank(struct vkms_output *out, uint64_t frames)
 	}
 	n = drm_crtc_plane_states(crtc, planes, DRM_MAX_PLANES);
 	ret = vkms_compose_planes(planes, n, &out->frame);
+	if (!ret)
+		vkms_apply_lut(crtc->state.gamma_lut, &out->frame);
 	if (wb_fb) {
 		/* drm_writeback_signal_completion(): done, written or not. */
 		int wret = ret ? ret : vkms_frame_write_fb(&out->frame, wb_fb);

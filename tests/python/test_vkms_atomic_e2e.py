@@ -125,13 +125,17 @@ def test_proptest_and_modetest_see_the_atomic_properties(overlay_daemon):
         assert re.search(rf"^\t\d+ {re.escape(name)}:", block, re.M), f"{name} missing:\n{block}"
     assert "NV12:  LINEAR" in block, block
     crtcs = out[out.index("CRTCs:"):out.index("Planes:")]
-    for name in ["ACTIVE", "MODE_ID", "OUT_FENCE_PTR", "VRR_ENABLED"]:
+    for name in ["ACTIVE", "MODE_ID", "OUT_FENCE_PTR", "VRR_ENABLED", "GAMMA_LUT", "GAMMA_LUT_SIZE"]:
         assert re.search(rf"^\t\d+ {re.escape(name)}:", crtcs, re.M), f"{name} missing:\n{crtcs}"
     # Without the cap, atomic-only properties stay hidden (drm_mode_object_get_properties()).
     rc, out = run("proptest", "-M", "vkms", env=env)
     assert rc == 0, out
     assert not re.search(r"^\t\d+ (ACTIVE|MODE_ID|FB_ID|CRTC_ID|IN_FENCE_FD):", out, re.M), out
     assert re.search(r"^\t\d+ VRR_ENABLED:", out, re.M), out
+    # vkms's gamma LUT (Linux 6.6, drm_crtc_enable_color_mgmt(crtc, 0, false, 256)): not atomic-only.
+    assert re.search(r"^\t\d+ GAMMA_LUT:\n\t\tflags: blob\n", out, re.M), out
+    assert re.search(r"^\t\d+ GAMMA_LUT_SIZE:\n\t\tflags: immutable range\n\t\tvalues: 0 4294967295\n"
+                     r"\t\tvalue: 256$", out, re.M), out
     # proptest OBJ_ID OBJ_TYPE PROP_ID VALUE sets a property through OBJ_SETPROPERTY (it knows
     # connectors and CRTCs): VRR_ENABLED, a 0..1 range that needs no modeset.
     crtc = int(re.search(r"^CRTC (\d+)", out, re.M).group(1))

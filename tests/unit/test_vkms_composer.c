@@ -1086,6 +1086,145 @@ static void test_capture_through_core(void **state)
 	free(ref);
 }
 
+/* A GAMMA_LUT blob of @n entries, entry i = f(i) in every channel. */
+static uint32_t make_lut(struct test_dev *t, uint32_t n, uint16_t (*f)(uint32_t i, uint32_t n))
+{
+	struct drm_color_lut *lut = calloc(n, sizeof(*lut));
+	struct drm_mode_create_blob cb = { .data = test_ptr(lut), .length = n * (uint32_t)sizeof(*lut) };
+
+	for (uint32_t i = 0; i < n; i++)
+		lut[i].red = lut[i].green = lut[i].blue = f(i, n);
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_CREATEPROPBLOB, &cb), 0);
+	free(lut);
+	return cb.blob_id;
+}
+
+static uint16_t lut_invert(uint32_t i, uint32_t n)
+{
+	return (uint16_t)((n - 1 - i) * 0xffffu / (n - 1));
+}
+
+static uint16_t lut_linear(uint32_t i, uint32_t n)
+{
+	return (uint16_t)(i * 0xffffu / (n - 1));
+}
+
+static int set_gamma_lut(struct test_dev *t, uint32_t crtc, uint64_t blob)
+{
+	struct drm_mode_obj_set_property sp = { .value = blob, .prop_id = t->dev->prop.gamma_lut->base.id,
+						.obj_id = crtc, .obj_type = DRM_MODE_OBJECT_CRTC };
+
+	return test_ioctl(t->master, DRM_IOCTL_MODE_OBJ_SETPROPERTY, &sp);
+}
+
+/*
+ * GAMMA_LUT (vkms since Linux 6.6): the composed output goes through the
+ * LUT.  An inverting 256-entry LUT gives exactly 255 - v for every 8-bit
+ * channel v, a linear one of any length gives v back within one step, and
+ * the legacy SETGAMMA commits its ramps through the same property.
+ * GETCRTC's gamma_size and GETGAMMA's default table are the kernel's.
+ */
+static void test_gamma_lut(void **state)
+{
+	struct test_dev *t = *state;
+	uint32_t crtc, conn, blob, big, odd;
+	struct drm_mode_card_res r = { 0 };
+	struct drm_mode_get_connector c = { 0 };
+	struct drm_mode_modeinfo modes[64];
+	struct drm_mode_crtc sc = { 0 }, gc = { 0 };
+	struct drm_mode_crtc_lut gl = { 0 };
+	struct drm_mode_create_blob cb = { 0 };
+	static uint16_t red[256], green[256], blue[256];
+	static struct drm_color_lut entries[257];
+	struct tfb b;
+	uint32_t *shot0 = calloc(1024 * 768, 4), *shot = calloc(1024 * 768, 4);
+
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_GETRESOURCES, &r), 0);
+	r.crtc_id_ptr = test_ptr(&crtc);
+	r.connector_id_ptr = test_ptr(&conn);
+	r.count_crtcs = r.count_connectors = 1;
+	r.count_encoders = r.count_fbs = 0;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_GETRESOURCES, &r), 0);
+	c.connector_id = conn;
+	c.modes_ptr = test_ptr(modes);
+	c.count_modes = 64;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_GETCONNECTOR, &c), 0);
+	assert_true(c.count_modes <= 64);
+	assert_int_equal(modes[0].hdisplay, 1024);
+	tfb_make(t, &b, 1024, 768, DRM_FORMAT_XRGB8888);
+	tfb_random(&b, false);
+	sc.crtc_id = crtc;
+	sc.fb_id = b.id;
+	sc.set_connectors_ptr = test_ptr(&conn);
+	sc.count_connectors = 1;
+	sc.mode_valid = 1;
+	sc.mode = modes[0];
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_SETCRTC, &sc), 0);
+
+	gc.crtc_id = crtc;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_GETCRTC, &gc), 0);
+	assert_int_equal(gc.gamma_size, 256);
+	gl.crtc_id = crtc;
+	gl.gamma_size = 256;
+	gl.red = test_ptr(red);
+	gl.green = test_ptr(green);
+	gl.blue = test_ptr(blue);
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_GETGAMMA, &gl), 0);
+	for (unsigned int i = 0; i < 256; i++)
+		assert_true(red[i] == i << 8 && green[i] == i << 8 && blue[i] == i << 8);
+	gl.gamma_size = 255;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_GETGAMMA, &gl), -EINVAL);
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_SETGAMMA, &gl), -EINVAL);
+
+	assert_int_equal(drm_crtc_capture(t->dev, 0, shot0, 1024, 768), 0);
+	blob = make_lut(t, 256, lut_invert);
+	assert_int_equal(set_gamma_lut(t, crtc, blob), 0);
+	assert_int_equal(drm_crtc_capture(t->dev, 0, shot, 1024, 768), 0);
+	for (size_t i = 0; i < 1024 * 768; i++)
+		if ((shot[i] & 0xffffff) != (~shot0[i] & 0xffffff))
+			fail_msg("pixel %zu: %08x through the inverting LUT, %08x without", i, shot[i], shot0[i]);
+
+	/* More than VKMS_LUT_SIZE entries, or a length that is not whole entries: EINVAL, nothing changes. */
+	big = make_lut(t, 257, lut_linear);
+	assert_int_equal(set_gamma_lut(t, crtc, big), -EINVAL);
+	cb.data = test_ptr(entries);
+	cb.length = 12;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_CREATEPROPBLOB, &cb), 0);
+	odd = cb.blob_id;
+	assert_int_equal(set_gamma_lut(t, crtc, odd), -EINVAL);
+	assert_int_equal(set_gamma_lut(t, crtc, 0xdead), -EINVAL);
+	assert_int_equal(t->dev->crtcs[0]->state.gamma_lut->base.id, blob);
+
+	/* A 2-entry linear LUT interpolates: every value back within one 8-bit step. */
+	assert_int_equal(set_gamma_lut(t, crtc, make_lut(t, 2, lut_linear)), 0);
+	assert_int_equal(drm_crtc_capture(t->dev, 0, shot, 1024, 768), 0);
+	for (size_t i = 0; i < 1024 * 768; i++)
+		for (int sh = 0; sh < 24; sh += 8)
+			assert_true(abs((int)((shot[i] >> sh) & 0xff) - (int)((shot0[i] >> sh) & 0xff)) <= 1);
+
+	/* Legacy SETGAMMA: inverted ramps become the GAMMA_LUT; GETGAMMA reads them back. */
+	for (unsigned int i = 0; i < 256; i++)
+		red[i] = green[i] = blue[i] = lut_invert(i, 256);
+	gl.gamma_size = 256;
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_SETGAMMA, &gl), 0);
+	assert_int_equal(drm_color_lut_size(t->dev->crtcs[0]->state.gamma_lut), 256);
+	assert_int_equal(drm_crtc_capture(t->dev, 0, shot, 1024, 768), 0);
+	for (size_t i = 0; i < 1024 * 768; i++)
+		assert_int_equal(shot[i] & 0xffffff, ~shot0[i] & 0xffffff);
+	memset(red, 0, sizeof(red));
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_MODE_GETGAMMA, &gl), 0);
+	assert_int_equal(red[0], 0xffff);
+	assert_int_equal(red[255], 0);
+
+	/* GAMMA_LUT 0: pass-through again. */
+	assert_int_equal(set_gamma_lut(t, crtc, 0), 0);
+	assert_null(t->dev->crtcs[0]->state.gamma_lut);
+	assert_int_equal(drm_crtc_capture(t->dev, 0, shot, 1024, 768), 0);
+	assert_memory_equal(shot, shot0, 1024 * 768 * 4);
+	free(shot0);
+	free(shot);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1104,6 +1243,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_crc32, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_writeback, test_dev_setup, test_dev_teardown),
 		cmocka_unit_test_setup_teardown(test_capture_through_core, test_dev_setup, test_dev_teardown),
+		cmocka_unit_test_setup_teardown(test_gamma_lut, test_dev_setup, test_dev_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
