@@ -250,18 +250,25 @@ def test_first_opener_is_master_as_drmIsMaster_sees_it(daemon):
 
 
 def test_sigkill_client_leaves_nothing(daemon):
+    """modetest -v (page flips with events pending) and vbltest (a vblank event always queued)
+    die by SIGKILL mid-run: the daemon's counts go back to what they were before."""
     baseline = daemon.stats()
     mt = vkms_modetest("-v")
+    vbl = None
     try:
         assert mt.wait_for("setting mode"), mt.output()
-        time.sleep(1)
+        vbl = Vbltest()
+        time.sleep(1.5)
         during = daemon.stats()
         assert during["framebuffers"] >= 2 and during["gem_objects"] >= 2, during
-        mt.proc.send_signal(signal.SIGKILL)
-        mt.proc.wait(timeout=10)
+        assert during["files"] >= baseline["files"] + 2, during
+        for p in (mt.proc, vbl.proc):
+            p.send_signal(signal.SIGKILL)
+            p.wait(timeout=10)
     finally:
-        if mt.proc.poll() is None:
-            mt.proc.kill()
+        for p in (mt.proc, vbl.proc if vbl else None):
+            if p and p.poll() is None:
+                p.kill()
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and daemon.stats() != baseline:
         time.sleep(0.1)
