@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
@@ -261,6 +262,41 @@ static void shutdown_daemon(struct cd_daemon *d)
 	cd_sysfs_remove(d);
 }
 
+/*
+ * Every GEM object's backing store is a memfd the daemon holds open
+ * (DESIGN.md decision 5), so the usual soft limit of 1024 open files would
+ * cap a device at about a thousand buffers where the kernel has no such
+ * cap.  Raise the soft limit to the hard one, and the hard one to the
+ * system's fs.nr_open when allowed (CAP_SYS_RESOURCE), as services that
+ * hold many fds do.  Failure is logged, not fatal: fewer buffers fit.
+ */
+static void raise_nofile_limit(void)
+{
+	struct rlimit rl;
+	unsigned long nr_open = 0;
+	FILE *f = fopen("/proc/sys/fs/nr_open", "re");
+
+	if (f) {
+		if (fscanf(f, "%lu", &nr_open) != 1)
+			nr_open = 0;
+		fclose(f);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (nr_open > rl.rlim_max) {
+		struct rlimit want = { nr_open, nr_open };
+
+		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+			return;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			drm_warn("cannot raise the open-file limit (%s): about %lu buffers fit", strerror(errno),
+				 (unsigned long)rl.rlim_cur);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -295,6 +331,7 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	raise_nofile_limit();
 	memset(&d, 0, sizeof(d));
 	d.files.next = d.files.prev = &d.files;
 	d.listen_fd = d.wake_fd = -1;

@@ -181,3 +181,28 @@ print(struct.unpack("=QQ", buf)[1])
         assert as_nobody(d.node)[0] == errno.EACCES
     finally:
         assert d.stop() == 0
+
+
+def test_thousands_of_buffers_like_the_kernel():
+    """3000 dumb buffers in one file: the kernel's vgem has no cap there, and neither may we,
+    though each of ours is a memfd the daemon holds (it raises its open-file limit at start;
+    before, the 1021st CREATE_DUMB failed with ENOMEM).  All are freed when the file closes."""
+    def make(node, n):
+        fd = os.open(node, os.O_RDWR)
+        try:
+            for i in range(n):
+                err, _ = call(fd, CREATE_DUMB, struct.pack("=IIIIIIQ", 32, 32, 32, 0, 0, 0, 0))
+                if err:
+                    return i, err
+            return n, 0
+        finally:
+            os.close(fd)
+    kcard, _ = kernel_vgem()
+    assert make(kcard, 3000) == (3000, 0)
+    d = Daemon(driver="vgem")
+    try:
+        assert make(d.node, 3000) == (3000, 0)
+        stats = d.stats()
+    finally:
+        assert d.stop() == 0
+    assert stats["gem_objects"] == 0, stats
