@@ -5,6 +5,8 @@
 #   make demo         daemon + modetest + screenshot -> build/demo/scanout.png
 #                     (DEMO=kmscube: Mesa's kmscube instead of modetest)
 #   make portability  core/ and drivers/ against C11 + DRM uAPI headers only
+#   make bench        benchmarks, ours against the kernel's drivers in one VM run
+#                     (QUICK=1: a smoke run of every case, part of make test)
 
 CC      ?= gcc
 B       := build
@@ -42,7 +44,7 @@ UNIT_BINS_SAN := $(patsubst tests/unit/%.c,$(B)/tests/san/%,$(UNIT_SRC))
 
 BINS := $(B)/cuse-drm $(B)/libcuse-drm-shim.so $(B)/drmctl
 
-.PHONY: all deps test unit unit-san portability demo vm-test igt conformance clean
+.PHONY: all deps test unit unit-san portability demo vm-test igt conformance bench bench-bins clean
 all: $(BINS) $(UNIT_BINS)
 
 # --- objects ---------------------------------------------------------------
@@ -114,6 +116,14 @@ conformance: all igt
 test: deps
 	$(MAKE) all
 	$(MAKE) unit unit-san portability vm-test conformance
+	$(MAKE) bench QUICK=1
+
+# One VM boot: each case against the kernel's driver and against ours, alternating rounds.
+bench: all bench-bins
+	rm -f $(B)/vm/out/bench-results.json
+	tests/vm/run --kernel-drm -- /usr/bin/python3 bench/run $(if $(QUICK),--quick)
+	@mkdir -p $(B)/bench; cp $(B)/vm/out/bench-results.json $(B)/bench/results.json
+	@echo "bench: $(B)/bench/results.json"
 
 demo: deps
 	$(MAKE) all
@@ -142,6 +152,14 @@ unit-san: $(CUSE_IOCTL_TEST_SAN)
 $(B)/prime-client: tests/python/clients/prime_client.c
 	@mkdir -p $(@D); $(CC) -std=c11 $(WARN) $(OPT) -D_GNU_SOURCE -o $@ $< -lpthread $(shell pkg-config --cflags --libs libdrm)
 all: $(B)/prime-client
+
+# --- benchmarks (bench/): plain libdrm clients, and the bare CUSE node of case 1's floor
+BENCH_PROGS := $(patsubst bench/%.c,$(B)/bench/%,$(filter-out bench/cuse_floor.c,$(wildcard bench/*.c)))
+$(B)/bench/%: bench/%.c bench/bench.h
+	@mkdir -p $(@D); $(CC) -std=c11 $(WARN) $(OPT) -D_GNU_SOURCE -o $@ $< $(shell pkg-config --cflags --libs libdrm)
+$(B)/bench/cuse_floor: bench/cuse_floor.c
+	@mkdir -p $(@D); $(CC) -std=c11 $(WARN) $(OPT) -D_GNU_SOURCE -o $@ $< $(shell pkg-config --cflags --libs fuse3 libdrm)
+bench-bins: $(BENCH_PROGS) $(B)/bench/cuse_floor
 
 # --- VFIO probe (tests/python/test_vfio_e2e.py): opens a PCI device through core/platform_pci.h
 $(B)/vfio-probe: $(B)/obj/plain/tests/vm/vfio_probe.o $(PLAT_OBJ)
