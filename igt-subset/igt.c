@@ -1399,6 +1399,12 @@ static bool kms_prop_find(int fd, uint32_t obj_id, uint32_t obj_type, const char
 	for (unsigned int i = 0; i < prop_cache_n; i++)
 		if (prop_cache[i].obj_id == obj_id && strcmp(prop_cache[i].name, name) == 0)
 			cached = prop_cache[i].prop_id;
+	/* An object's property list never changes: a cached id needs no ioctl, only a value does. */
+	if (cached && !value) {
+		if (prop_id)
+			*prop_id = cached;
+		return true;
+	}
 
 	int ret = __kms_obj_get_props(fd, obj_id, obj_type, ids, values, &count);
 	igt_assert_f(ret == 0, "OBJ_GETPROPERTIES(%u, %#x): %s\n", obj_id, obj_type, strerror(-ret));
