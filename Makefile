@@ -4,6 +4,8 @@
 #   make test         unit tests (plain, then ASan+UBSan), portability, end-to-end VM test
 #   make demo         daemon + modetest + screenshot -> build/demo/scanout.png
 #                     (DEMO=kmscube: Mesa's kmscube instead of modetest)
+#                     (DEMO=virtio: our virtio_gpu driver on the VM's VFIO virtio-gpu; QEMU's screendump
+#                      of it -> build/demo/virtio-screendump.png)
 #   make portability  core/ and drivers/ against C11 + DRM uAPI headers only
 #   make bench        benchmarks, ours against the kernel's drivers in one VM run
 #                     (QUICK=1: a smoke run of every case, part of make test)

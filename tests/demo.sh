@@ -3,6 +3,9 @@
 # its SMPTE pattern, drmctl captures the scanout to build/demo/scanout.png.
 # make demo DEMO=kmscube: Mesa's kmscube (software rendering, kms_swrast) draws its
 # spinning cube on the same display instead; the capture shows a frame of it.
+# make demo DEMO=virtio: cuse-drm drives the test VM's second virtio-gpu through VFIO
+# (cuse-drm --device $VM_VFIO_GPU), modetest draws its pattern there, and QEMU's own
+# screendump of that device is saved as build/demo/virtio-screendump.png.  Always in the VM.
 # Runs here when /dev/cuse is usable, otherwise inside the test VM (tests/vm/run).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,8 +14,8 @@ OUT=$B/demo/scanout.png
 
 DEMO=${DEMO:-modetest}
 case "$DEMO" in
-modetest | kmscube) ;;
-*) echo "demo: DEMO=$DEMO: want modetest or kmscube" >&2; exit 2 ;;
+modetest | kmscube | virtio) ;;
+*) echo "demo: DEMO=$DEMO: want modetest, kmscube or virtio" >&2; exit 2 ;;
 esac
 
 run_kmscube() {
@@ -65,12 +68,61 @@ run_here() {
 	wait "$mt_pid" 2>/dev/null || true
 }
 
+# In the VM: our daemon on the VFIO virtio-gpu, modetest's pattern on it, then the host's
+# screendump (tests/host/vmguest.sh's wait_host handshake).
+run_virtio_guest() {
+	cd "$ROOT"
+	. tests/host/vmguest.sh
+	echo "demo: starting cuse-drm --device $VM_VFIO_GPU (virtio-gpu through VFIO) on /dev/dri/card0"
+	start_ours card0
+	trap 'kill $DAEMON 2>/dev/null; wait $DAEMON 2>/dev/null || true' EXIT
+	set -- $(ids)
+	echo "demo: modetest -M virtio_gpu -s $1@$2:1024x768 (under the shim)"
+	LD_PRELOAD=$SHIM stdbuf -oL modetest -M virtio_gpu -s "$1@$2:1024x768" <&3 &
+	mt_pid=$!
+	sleep 3
+	wait_host demo
+	kill "$mt_pid" 2>/dev/null || true
+	wait "$mt_pid" 2>/dev/null || true
+}
+
+# On the host: boot the VM with a monitor, take QEMU's screendump of gpu-vfio when the guest
+# is ready, and convert it to PNG (tests/host/vmhost.py, PIL).
+run_virtio() {
+	local png=$B/demo/virtio-screendump.png sock=$B/vm/monitor-demo.sock vm_pid
+	rm -f "$B/vm/out/ready-demo" "$B/vm/out/dumped-demo" "$png"
+	"$ROOT/tests/vm/run" --monitor "$sock" -- "$ROOT/tests/demo.sh" --virtio-here &
+	vm_pid=$!
+	for _ in $(seq 1800); do
+		[ -e "$B/vm/out/ready-demo" ] && break
+		kill -0 "$vm_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if [ ! -e "$B/vm/out/ready-demo" ]; then
+		wait "$vm_pid" || true
+		echo "demo: the guest never got ready" >&2
+		exit 1
+	fi
+	/usr/bin/python3 "$ROOT/tests/host/vmhost.py" screendump "$sock" gpu-vfio "$png"
+	touch "$B/vm/out/dumped-demo"
+	wait "$vm_pid"
+	echo "demo: QEMU's screendump of the virtio-gpu our driver drives: $png"
+}
+
 if [ "${1:-}" = "--here" ]; then
 	run_here "$2"
 	exit 0
 fi
+if [ "${1:-}" = "--virtio-here" ]; then
+	run_virtio_guest
+	exit 0
+fi
 
 mkdir -p "$B/demo"
+if [ "$DEMO" = virtio ]; then
+	run_virtio
+	exit 0
+fi
 if [ -c /dev/cuse ] && [ "$(id -u)" = 0 ] && [ -w /dev/cuse ]; then
 	run_here "$OUT"
 else

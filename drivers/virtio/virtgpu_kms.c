@@ -296,7 +296,11 @@ static void virtgpu_cursor_update(struct virtgpu_device *vg, struct virtgpu_outp
 		out->cursor_fb = fb;
 		out->cursor_resource = bo ? bo->resource_id : 0;
 	} else {
-		virtgpu_cursor_send(vg, out, VIRTIO_GPU_CMD_MOVE_CURSOR, 0, 0, 0);
+		/* As virtio_gpu_cursor_plane_update(), whose output->cursor keeps the last update's
+		 * resource and hotspot: QEMU shows the cursor after a move only if it names a
+		 * resource (dpy_mouse_set(..., resource_id ? 1 : 0)). */
+		virtgpu_cursor_send(vg, out, VIRTIO_GPU_CMD_MOVE_CURSOR, out->cursor_resource,
+				    (uint32_t)fb->hot_x, (uint32_t)fb->hot_y);
 	}
 }
 

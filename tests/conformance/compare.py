@@ -3,16 +3,18 @@
 
     tests/conformance/compare.py [build/conformance/results.json] [--meta meta.json] [--all]
 
-results.json is a list of {binary, subtest, kernel, ours, kernel_driver, ours_driver} (see
-tests/conformance/run).  Rows are printed in one table per pairing of drivers (vgem with
-vgem; the KMS pairing: the kernel's virtio_gpu with our vkms).  Every subtest is printed; a
+results.json is a list of {binary, subtest, kernel, ours, kernel_driver, ours_driver[, pairing]}
+(see tests/conformance/run).  Rows are printed in one table per pairing of drivers (vgem with
+vgem; the KMS pairing: the kernel's virtio_gpu with our vkms; the virtio pairing: the kernel's
+virtio_gpu with ours, `cuse-drm --device BDF` through VFIO).  Every subtest is printed; a
 row is marked
     GAP    the kernel passes it and ours does not (this makes the exit status 1),
     BETTER ours passes and the kernel does not (a test that disagrees with its oracle),
     OURS FAIL (CRASH, TIMEOUT) ours fails where the kernel skips (no oracle there: CRC,
            vblank, writeback); this makes the exit status 1 too,
 and the exit status is 0 when every GAP is listed, with its reason, in
-tests/conformance/known-gaps.txt and every listed gap still is one.
+tests/conformance/known-gaps.txt and every listed gap still is one.  A gap of a named pairing
+is listed as binary/subtest@PAIRING (e.g. kms_atomic/plane-cursor-legacy@virtio).
 
 Rows of the syncobj binaries also have a "+syncobj" result (`cuse-drm --syncobj`; the kernel's
 vgem has no syncobjs to compare with).  There every subtest must pass, except one that the
@@ -59,19 +61,31 @@ def known_gaps(path):
     return gaps
 
 
-def pairing_meta(meta, kdrv, odrv):
-    """The kernel and ours entries of meta.json for one pairing: the KMS one, or the main."""
+def gap_name(r):
+    """A row's name in known-gaps.txt: binary/subtest, with @PAIRING for the named pairings
+    (the virtio one: the same kms_* subtest is a gap or not per pairing)."""
+    name = f"{r['binary']}/{r['subtest']}"
+    return f"{name}@{r['pairing']}" if r.get("pairing") else name
+
+
+def pairing_meta(meta, kdrv, odrv, pairing=None):
+    """The kernel and ours entries of meta.json for one pairing: a named one (virtio), the
+    KMS one, or the main."""
+    if pairing:
+        m = meta.get(pairing, {})
+        return m.get("kernel", {}), m.get("ours", {})
     kms = meta.get("kms")
     if kms and (kdrv, odrv) != (meta.get("driver"), meta.get("driver")):
         return kms.get("kernel", {}), kms.get("ours", {})
     return meta.get("kernel", {}), meta.get("ours", {})
 
 
-def print_table(rows, kdrv, odrv, kmeta, gaps_only):
+def print_table(rows, kdrv, odrv, kmeta, gaps_only, pairing=None):
     """One pairing's table and its count line."""
     k, o = kmeta
-    print(f"kernel {kdrv} {k.get('node') or '-'} ({k.get('status')}), "
-          f"ours {odrv} {o.get('node') or '-'} ({o.get('status')})")
+    dev = f" --device {o['device']}" if o.get("device") else ""
+    print(f"{pairing + ' pairing: ' if pairing else ''}kernel {kdrv} {k.get('node') or '-'} ({k.get('status')}), "
+          f"ours {odrv}{dev} {o.get('node') or '-'} ({o.get('status')})")
     wb = max([len("binary")] + [len(r["binary"]) for r in rows])
     ws = max([len("subtest")] + [len(r["subtest"]) for r in rows])
     has_sync = any(r.get("ours_syncobj") for r in rows)
@@ -120,22 +134,24 @@ def main():
 
     def pairing(r):
         return (r.get("kernel_driver") or meta.get("driver") or "?",
-                r.get("ours_driver") or meta.get("driver") or "?")
+                r.get("ours_driver") or meta.get("driver") or "?", r.get("pairing"))
 
     groups = {}
     for r in rows:
         groups.setdefault(pairing(r), []).append(r)
-    for (kdrv, odrv), grows in groups.items():
-        print_table(grows, kdrv, odrv, pairing_meta(meta, kdrv, odrv), opts.gaps_only)
+    for (kdrv, odrv, named), grows in groups.items():
+        print_table(grows, kdrv, odrv, pairing_meta(meta, kdrv, odrv, named), opts.gaps_only, named)
         print()
 
     known = known_gaps(opts.known)
     has_sync = any(r.get("ours_syncobj") for r in rows)
-    found = {f"{r['binary']}/{r['subtest']}" for r in rows if mark(r["kernel"], r["ours"]) == "GAP"}
+    found = {gap_name(r) for r in rows if mark(r["kernel"], r["ours"]) == "GAP"}
     found |= {f"{r['binary']}/{r['subtest']}+syncobj" for r in rows if syncobj_bad(r)}
-    # Only judge listed gaps of the binaries that ran (--only).
+    # Only judge listed gaps of the binaries and named pairings that ran (--only, --no-virtio).
     ran = {r["binary"] for r in rows}
-    listed = {k for k in known if k.split("/")[0] in ran}
+    named = {r["pairing"] for r in rows if r.get("pairing")}
+    listed = {k for k in known if k.split("/")[0] in ran and
+              ("@" not in k or k.rsplit("@", 1)[1] in named)}
     new, closed = sorted(found - set(known)), sorted(listed - found)
     for name in sorted(found & set(known)):
         print(f"known gap: {name}: {known[name]}")

@@ -7,22 +7,8 @@
 # (the host took a QEMU screendump meanwhile).
 set -u
 cd "$(dirname "$0")/../.."
-OUT=$VM_OUT
-SHIM=$PWD/build/libcuse-drm-shim.so
-rm -f "$OUT"/ready-* "$OUT"/dumped-* "$OUT"/virtio-*.log
-
-wait_host() {
-	echo "$2" > "$OUT/ready-$1"
-	for i in $(seq 600); do [ -e "$OUT/dumped-$1" ] && return 0; sleep 0.1; done
-	echo "host never answered ready-$1"; return 1
-}
-
-# ids DEV: "CONNECTOR CRTC" of the first connected connector and the first CRTC.
-ids() {
-	conn=$(LD_PRELOAD=$SHIM modetest -M virtio_gpu -c 2>/dev/null | awk '$3 == "connected" { print $1; exit }')
-	crtc=$(LD_PRELOAD=$SHIM modetest -M virtio_gpu -p 2>/dev/null | awk '/^CRTCs:/ { getline; getline; print $1; exit }')
-	echo "$conn $crtc"
-}
+. tests/host/vmguest.sh
+rm -f "$OUT"/virtio-*.log
 
 # modetest finds a driver by name in card0..15 order: the kernel's virtio_gpu steps aside for our run.
 echo 0000:00:04.0 > /sys/bus/pci/devices/0000:00:04.0/driver/unbind
@@ -30,9 +16,9 @@ build/cuse-drm --device "$VM_VFIO_GPU" --node card9 > "$OUT/virtio-daemon.log" 2
 DAEMON=$!
 for i in $(seq 100); do [ -e /dev/dri/card9 ] && break; sleep 0.1; done
 sleep 0.5
-set -- $(ids /dev/dri/card9)
+set -- $(ids)
 echo "ours: connector $1 crtc $2"
-(sleep 60) | LD_PRELOAD=$SHIM stdbuf -oL modetest -M virtio_gpu -s "$1@$2:1024x768" > "$OUT/virtio-modetest-ours.log" 2>&1 &
+LD_PRELOAD=$SHIM stdbuf -oL modetest -M virtio_gpu -s "$1@$2:1024x768" <&3 > "$OUT/virtio-modetest-ours.log" 2>&1 &
 MT=$!
 sleep 3
 LD_PRELOAD=$SHIM build/drmctl screenshot /dev/dri/card9 -o "$OUT/virtio-ours-drmctl.png" > "$OUT/virtio-drmctl.log" 2>&1
@@ -44,13 +30,10 @@ build/drmctl stats /dev/dri/card9 | grep -E "gem objects|framebuffers" > "$OUT/v
 
 echo 0000:00:04.0 > /sys/bus/pci/drivers_probe
 sleep 1
-KCARD=
-for c in /sys/class/drm/card?; do
-	case "$(readlink -f "$c/device")" in *0000:00:04.0) KCARD=/dev/dri/${c##*/} ;; esac
-done
-set -- $(ids "$KCARD")
+KCARD=$(kernel_card)
+set -- $(ids)
 echo "kernel: $KCARD connector $1 crtc $2"
-(sleep 60) | stdbuf -oL modetest -M virtio_gpu -s "$1@$2:1024x768" > "$OUT/virtio-modetest-kernel.log" 2>&1 &
+stdbuf -oL modetest -M virtio_gpu -s "$1@$2:1024x768" <&3 > "$OUT/virtio-modetest-kernel.log" 2>&1 &
 MT=$!
 sleep 3
 wait_host kernel "$1 $2" || exit 1
