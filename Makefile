@@ -163,6 +163,20 @@ $(B)/bench/cuse_floor: bench/cuse_floor.c
 	@mkdir -p $(@D); $(CC) -std=c11 $(WARN) $(OPT) -D_GNU_SOURCE -o $@ $< $(shell pkg-config --cflags --libs fuse3 libdrm)
 bench-bins: $(BENCH_PROGS) $(B)/bench/cuse_floor
 
+# --- the permission matrix's client (tests/python/test_permission_matrix.py): every DRM_IOCTL_*
+# of libdrm's drm.h, listed from the header itself (state changers last)
+DRM_H := $(shell pkg-config --variable=includedir libdrm)/libdrm/drm.h
+$(B)/perm/perm_ioctls.h: $(DRM_H)
+	@mkdir -p $(@D); { echo 'struct perm_ioctl { const char *name; unsigned long nr; };'; \
+	  echo 'static const struct perm_ioctl perm_ioctls[] = {'; \
+	  sed -n 's/^#define \(DRM_IOCTL_[A-Z0-9_]*\)[[:space:]]*DRM_IO.*/\1/p' $< | grep -v -e '_SET_MASTER$$' -e '_DROP_MASTER$$' | \
+	    sed 's/.*/\t{ "&", & },/'; \
+	  echo '\t{ "DRM_IOCTL_DROP_MASTER", DRM_IOCTL_DROP_MASTER },'; \
+	  echo '\t{ "DRM_IOCTL_SET_MASTER", DRM_IOCTL_SET_MASTER },'; echo '};'; } > $@
+$(B)/perm-matrix: tests/perm/perm_matrix.c $(B)/perm/perm_ioctls.h
+	@mkdir -p $(@D); $(CC) -std=c11 $(WARN) $(OPT) -D_GNU_SOURCE -I$(B)/perm -o $@ $< $(shell pkg-config --cflags libdrm)
+all: $(B)/perm-matrix
+
 # --- VFIO probe (tests/python/test_vfio_e2e.py): opens a PCI device through core/platform_pci.h
 $(B)/vfio-probe: $(B)/obj/plain/tests/vm/vfio_probe.o $(PLAT_OBJ)
 	@mkdir -p $(@D); $(CC) -o $@ $^ $(shell pkg-config --libs pciaccess) -lpthread

@@ -137,6 +137,8 @@ int drm_crtc_crc_read(struct drm_file *file, uint32_t crtc_id, struct drm_crc_li
 
 	drm_platform_mutex_lock(dev->lock);
 	ret = drm_crc_crtc_find(dev, crtc_id, &crtc);
+	if (!ret && !drm_crtc_has_crc(crtc))
+		ret = -EOPNOTSUPP; /* no crtc-N/crc files at all */
 	if (ret)
 		goto out;
 	crc = &crtc->crc;
@@ -167,6 +169,8 @@ int drm_crtc_crc_close(struct drm_file *file, uint32_t crtc_id)
 
 	drm_platform_mutex_lock(dev->lock);
 	ret = drm_crc_crtc_find(dev, crtc_id, &crtc);
+	if (!ret && !drm_crtc_has_crc(crtc))
+		ret = -EOPNOTSUPP;
 	if (!ret && (!crtc->crc.opened || crtc->crc.owner != file))
 		ret = -EINVAL;
 	if (!ret)

@@ -1683,6 +1683,13 @@ void kms_atomic_pipe_on(struct kms_atomic *req, int fd, const struct kms_pipe *p
 	/* A cursor may outlive the file that set it (legacy cursors have internal fbs). */
 	if (pipe->cursor.id)
 		kms_atomic_plane_off(req, fd, pipe->cursor.id);
+	/* So may a gamma LUT: no LUT, as upstream's igt_display_reset() leaves the pipe. */
+	{
+		uint64_t lut;
+
+		if (kms_prop_get(fd, pipe->crtc_id, DRM_MODE_OBJECT_CRTC, "GAMMA_LUT", &lut))
+			kms_atomic_set(req, fd, pipe->crtc_id, DRM_MODE_OBJECT_CRTC, "GAMMA_LUT", 0);
+	}
 }
 
 void kms_atomic_pipe_off(struct kms_atomic *req, int fd, const struct kms_pipe *pipe)

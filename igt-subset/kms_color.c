@@ -187,6 +187,7 @@ static void legacy_gamma(void)
 	igt_assert(memcmp(r, r2, d.gamma_size * sizeof(*r) * 3) == 0);
 	get.gamma_size = d.gamma_size - 1;
 	igt_assert_eq(igt_ioctl(d.fd, DRM_IOCTL_MODE_GETGAMMA, &get) ? -errno : 0, -EINVAL);
+	igt_assert_eq(set_gamma_lut(&d, 0), 0);
 	free(r);
 }
 
@@ -226,6 +227,7 @@ static void legacy_gamma_reset(void)
 			     "GAMMA_LUT entry %u differs from the legacy ramps\n", i);
 	igt_pipe_crc_collect_crc(d.pc, &crc);
 	igt_assert_crc_equal(&crc, &ref_dark);
+	igt_assert_eq(set_gamma_lut(&d, 0), 0);
 	free(lut);
 	free(r);
 }
@@ -257,6 +259,8 @@ static void invalid_gamma_lut_sizes(void)
 	big = kms_blob_create(d.fd, lut, 2 * (uint32_t)sizeof(*lut));
 	igt_assert_eq(set_gamma_lut(&d, big), 0);
 	igt_assert_eq_u64(kms_prop_value(d.fd, d.pipe.crtc_id, CRTC, "GAMMA_LUT"), big);
+	/* A LUT outlives its file (the CRTC state holds the blob): leave none behind. */
+	igt_assert_eq(set_gamma_lut(&d, 0), 0);
 	free(lut);
 }
 
