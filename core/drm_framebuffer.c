@@ -368,8 +368,9 @@ int drm_mode_getfb2_ioctl(struct drm_device *dev, void *data, struct drm_file *f
 	struct drm_framebuffer *fb;
 	int i, j, ret = 0;
 
+	/* EINVAL, not EOPNOTSUPP, without KMS: 6.1's drm_mode_getfb2_ioctl(), checked on vgem. */
 	if (!drm_core_check_feature(dev, DRIVER_MODESET))
-		return -EOPNOTSUPP;
+		return -EINVAL;
 	fb = drm_framebuffer_lookup(dev, r->fb_id);
 	if (!fb)
 		return -ENOENT;
