@@ -59,7 +59,9 @@ class Daemon:
         self.node = f"/dev/dri/card{self.n}"
         self.log_path = os.path.join("/tmp", f"cuse-drm-card{self.n}.log")
         self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen([DAEMON, "--driver", driver, "--node", f"card{self.n}", *args],
+        # driver None: picked by the PCI device's ID (args has --device BDF).
+        drv = ["--driver", driver] if driver else []
+        self.proc = subprocess.Popen([DAEMON, *drv, "--node", f"card{self.n}", *args],
                                      stdout=self.log, stderr=subprocess.STDOUT)
         # "serving" is logged once every node, the fake sysfs and the side channel are up.
         deadline = time.monotonic() + 20
