@@ -5,6 +5,7 @@
 #   make demo         daemon + modetest + screenshot -> build/demo/scanout.png
 #                     (DEMO=kmscube: Mesa's kmscube instead of modetest)
 #   make portability  core/ and drivers/ against C11 + DRM uAPI headers only
+#   make fuzz         libFuzzer over the core's ioctl dispatch (FUZZ_SECONDS=N, default 60)
 #   make bench        benchmarks, ours against the kernel's drivers in one VM run
 #                     (QUICK=1: a smoke run of every case, part of make test)
 
@@ -116,6 +117,7 @@ conformance: all igt
 test: deps
 	$(MAKE) all
 	$(MAKE) unit unit-san portability vm-test conformance
+	$(MAKE) fuzz FUZZ_SECONDS=60
 	$(MAKE) bench QUICK=1
 
 # One VM boot: each case against the kernel's driver and against ours, alternating rounds.
@@ -206,6 +208,8 @@ fuzz: $(FUZZ_B)/fuzz_ioctl
 	 } | tee $(FUZZ_B)/last-run.txt
 
 # Regenerate the committed seed corpus (tests/fuzz/corpus) from scripted, checked runs.
+-include $(shell find $(FUZZ_B)/obj -name '*.d' 2>/dev/null)
+
 fuzz-corpus: $(FUZZ_B)/gen_corpus
 	rm -rf tests/fuzz/corpus; mkdir -p tests/fuzz/corpus
 	$(FUZZ_B)/gen_corpus tests/fuzz/corpus

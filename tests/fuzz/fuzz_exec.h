@@ -33,7 +33,7 @@ enum fuzz_op {
 	FUZZ_OP_CANCEL = 6,       /* (none) */
 	FUZZ_OP_MMAP = 7,         /* u16 off of a u64 fake offset in client memory, u32 length */
 	FUZZ_OP_MUNMAP = 8,       /* u16 off of a u64 fake offset in client memory */
-	FUZZ_OP_PRIME = 9,        /* u32 handle, u8 flags, u8 importing slot */
+	FUZZ_OP_PRIME = 9,        /* u32 handle, u32 flags, u8 importing slot */
 	FUZZ_OP_PRIME_IMPORT = 10, /* u32 size (bytes, masked to 1 MiB) */
 	FUZZ_OP_FD_CLOSE = 11,    /* u8 fake fd index */
 	FUZZ_OP_HOTPLUG = 12,     /* u32 connector id, u8 connected */
