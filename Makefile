@@ -7,6 +7,7 @@
 #                     (DEMO=virtio: our virtio_gpu driver on the VM's VFIO virtio-gpu; QEMU's screendump
 #                      of it -> build/demo/virtio-screendump.png)
 #   make portability  core/ and drivers/ against C11 + DRM uAPI headers only
+#   make fuzz         libFuzzer over the core's ioctl dispatch (FUZZ_SECONDS=N, default 60)
 #   make bench        benchmarks, ours against the kernel's drivers in one VM run
 #                     (QUICK=1: a smoke run of every case, part of make test)
 
@@ -118,6 +119,7 @@ conformance: all igt
 test: deps
 	$(MAKE) all
 	$(MAKE) unit unit-san portability vm-test conformance
+	$(MAKE) fuzz FUZZ_SECONDS=60
 	$(MAKE) bench QUICK=1
 
 # One VM boot: each case against the kernel's driver and against ours, alternating rounds.
@@ -181,3 +183,49 @@ all: $(B)/perm-matrix
 $(B)/vfio-probe: $(B)/obj/plain/tests/vm/vfio_probe.o $(PLAT_OBJ)
 	@mkdir -p $(@D); $(CC) -o $@ $^ $(shell pkg-config --libs pciaccess) -lpthread
 all: $(B)/vfio-probe
+
+# --- make fuzz: libFuzzer over the core's ioctl dispatch (tests/fuzz/fuzz_exec.c) -----------------
+# clang builds core/ and drivers/ with coverage, ASan and UBSan into build/fuzz/, on the
+# deterministic platform tests/fuzz/platform_fuzz.c (no timer threads).  The committed
+# regressions replay first and must pass; then one fuzzing process runs FUZZ_SECONDS over a
+# copy of the committed seed corpus (new inputs land in build/fuzz/corpus, crashes in
+# build/fuzz/artifacts).  The last run's figures go to build/fuzz/last-run.txt.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_B       := $(B)/fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -std=c11 $(WARN) -g -O1 -I. -Icore $(shell pkg-config --cflags-only-I libdrm) $(FUZZ_SAN)
+FUZZ_SRC     := $(CORE_SRC) tests/fuzz/fuzz_exec.c tests/fuzz/platform_fuzz.c
+FUZZ_OBJ     := $(patsubst %.c,$(FUZZ_B)/obj/%.o,$(FUZZ_SRC))
+
+$(FUZZ_B)/obj/%.o: %.c
+	@mkdir -p $(@D); $(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+$(FUZZ_B)/fuzz_ioctl: $(FUZZ_OBJ) tests/fuzz/fuzz_ioctl.c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ tests/fuzz/fuzz_ioctl.c $(FUZZ_OBJ)
+# The seed corpus generator runs its inputs through the same executor (no fuzzing engine).
+$(FUZZ_B)/gen_corpus: $(FUZZ_OBJ) tests/fuzz/gen_corpus.c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -o $@ tests/fuzz/gen_corpus.c $(FUZZ_OBJ)
+
+.PHONY: fuzz fuzz-corpus
+fuzz: $(FUZZ_B)/fuzz_ioctl
+	@set -e; if ls tests/fuzz/regressions/* >/dev/null 2>&1; then \
+		echo "fuzz: replaying tests/fuzz/regressions"; \
+		$(FUZZ_B)/fuzz_ioctl tests/fuzz/regressions/* 2>$(FUZZ_B)/regressions.log || \
+			{ tail -n 40 $(FUZZ_B)/regressions.log; exit 1; }; fi
+	@rm -rf $(FUZZ_B)/corpus; mkdir -p $(FUZZ_B)/corpus $(FUZZ_B)/artifacts
+	@cp tests/fuzz/corpus/* $(FUZZ_B)/corpus/
+	@echo "fuzz: $(FUZZ_SECONDS) s, one process, log in $(FUZZ_B)/fuzz.log"
+	@$(FUZZ_B)/fuzz_ioctl -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -print_final_stats=1 \
+		-artifact_prefix=$(FUZZ_B)/artifacts/ $(FUZZ_B)/corpus >$(FUZZ_B)/fuzz.log 2>&1 || \
+		{ tail -n 60 $(FUZZ_B)/fuzz.log; echo "fuzz: crash, see $(FUZZ_B)/artifacts"; exit 1; }
+	@{ grep -E '^#[0-9]+[[:space:]]+DONE' $(FUZZ_B)/fuzz.log | tail -n 1; \
+	   grep -E '^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)' $(FUZZ_B)/fuzz.log; \
+	   echo "corpus: $$(ls $(FUZZ_B)/corpus | wc -l) inputs (seed: $$(ls tests/fuzz/corpus | wc -l))"; \
+	 } | tee $(FUZZ_B)/last-run.txt
+
+# Regenerate the committed seed corpus (tests/fuzz/corpus) from scripted, checked runs.
+-include $(shell find $(FUZZ_B)/obj -name '*.d' 2>/dev/null)
+
+fuzz-corpus: $(FUZZ_B)/gen_corpus
+	rm -rf tests/fuzz/corpus; mkdir -p tests/fuzz/corpus
+	$(FUZZ_B)/gen_corpus tests/fuzz/corpus

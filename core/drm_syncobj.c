@@ -692,6 +692,13 @@ static int drm_syncobj_array_wait(struct drm_file *file, uint64_t uhandles, uint
 	uint32_t signaled = 0, i;
 	int ret;
 
+	/*
+	 * A rerun continues the entries of the first run: the kernel copied the
+	 * arguments once, so a client that rewrote its struct meanwhile (another
+	 * thread) changes nothing; its count_handles must not index past them.
+	 */
+	if (st)
+		count = st->count;
 	if (!st) {
 		ret = drm_syncobj_wait_setup(file, uhandles, upoints, count, flags, &st);
 		if (ret)

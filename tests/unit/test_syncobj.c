@@ -380,6 +380,36 @@ static void test_wait_parks_until_submit(void **state)
 	drm_file_release(other);
 }
 
+/*
+ * Found by make fuzz: a parked wait rerun after the client rewrote its
+ * struct (another thread; cuse-drm replays one copy, other front ends may
+ * read again) indexed its entries with the new count_handles, past the
+ * array of the first run (ASan: heap-buffer-overflow in
+ * drm_syncobj_array_wait).  The kernel copied the struct once, so the
+ * wait goes on with the handles it started with.
+ */
+static void test_wait_rerun_with_rewritten_args(void **state)
+{
+	struct test_dev *t = *state;
+	uint32_t h[4] = { syncobj_create(t->master, 0), syncobj_create(t->master, 0) };
+	struct drm_syncobj_wait w = { .handles = test_ptr(h), .count_handles = 1,
+				      .flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, .timeout_nsec = INT64_MAX };
+	struct drm_syncobj_array a = { .handles = test_ptr(h), .count_handles = 1 };
+	struct test_wait tw;
+
+	test_wait_init(&tw);
+	assert_int_equal(test_ioctl_async(t->master, DRM_IOCTL_SYNCOBJ_WAIT, &w, NULL, &tw.w), -DRM_EPENDING);
+	w.count_handles = 4;
+	w.flags |= DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL;
+	assert_int_equal(test_ioctl_async(t->master, DRM_IOCTL_SYNCOBJ_WAIT, &w, NULL, &tw.w), -DRM_EPENDING);
+	assert_int_equal(test_ioctl(t->master, DRM_IOCTL_SYNCOBJ_SIGNAL, &a), 0);
+	assert_int_equal(atomic_load(&tw.woken), 1);
+	/* Its one entry signalled: the wait of the first run is complete. */
+	assert_int_equal(test_ioctl_async(t->master, DRM_IOCTL_SYNCOBJ_WAIT, &w, NULL, &tw.w), 0);
+	assert_null(tw.w.state);
+	assert_int_equal(stats(t->dev).parked_ioctls, 0);
+}
+
 static void test_wait_deadline(void **state)
 {
 	struct test_dev *t = *state;
@@ -595,6 +625,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_create_destroy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait_immediate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait_parks_until_submit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wait_rerun_with_rewritten_args, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait_deadline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thousand_waiters_no_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeline, setup, teardown),

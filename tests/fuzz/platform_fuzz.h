@@ -1,0 +1,42 @@
+/*
+ * platform_fuzz.h - the fuzzer's deterministic platform (platform_fuzz.c):
+ * what the harness controls and checks.
+ */
+#ifndef CUSE_DRM_PLATFORM_FUZZ_H
+#define CUSE_DRM_PLATFORM_FUZZ_H
+
+#include <stdint.h>
+
+/** FUZZ_SHMEM_MAX_BYTES - live GEM backing store at most (bytes); beyond it allocation fails (-ENOMEM). */
+#define FUZZ_SHMEM_MAX_BYTES (64ull << 20)
+
+/**
+ * struct fuzz_platform_live - what the platform has handed out and not yet
+ * been given back: shmem objects and their bytes, timers, mutexes, and
+ * mutex lock depth summed over all mutexes (0 between calls).
+ */
+struct fuzz_platform_live {
+	uint32_t shmem;
+	uint64_t shmem_bytes;
+	uint32_t timers;
+	uint32_t mutexes;
+	uint32_t mutex_held;
+};
+
+/** fuzz_platform_reset() - clock back to its start (1 s) and the PRNG to its seed: call before each input. */
+void fuzz_platform_reset(void);
+
+/**
+ * fuzz_platform_advance() - move the clock @delta_ns nanoseconds forward,
+ * firing every timer period that falls due on the way, in expiry order,
+ * with the clock at the expiry when each callback runs.
+ */
+void fuzz_platform_advance(uint64_t delta_ns);
+
+/** fuzz_platform_get_live() - the live counts (see struct fuzz_platform_live). */
+void fuzz_platform_get_live(struct fuzz_platform_live *out);
+
+/** fuzz_platform_fail() - report a broken invariant on stderr and abort(): a crash for libFuzzer. */
+_Noreturn void fuzz_platform_fail(const char *what);
+
+#endif
