@@ -47,7 +47,7 @@ UNIT_BINS_SAN := $(patsubst tests/unit/%.c,$(B)/tests/san/%,$(UNIT_SRC))
 
 BINS := $(B)/cuse-drm $(B)/libcuse-drm-shim.so $(B)/drmctl
 
-.PHONY: all deps test unit unit-san portability demo vm-test igt conformance bench bench-bins clean
+.PHONY: all deps test unit unit-san portability demo vm-test igt conformance bench bench-bins stress clean
 all: $(BINS) $(UNIT_BINS)
 
 # --- objects ---------------------------------------------------------------
@@ -121,6 +121,11 @@ test: deps
 	$(MAKE) unit unit-san portability vm-test conformance
 	$(MAKE) fuzz FUZZ_SECONDS=60
 	$(MAKE) bench QUICK=1
+
+# Many clients at once, killed at random; then every count back to its baseline (issue 7).
+STRESS_SECONDS ?= 60
+stress: all igt bench-bins
+	tests/vm/run -- /usr/bin/python3 tests/stress/stress.py --seconds $(STRESS_SECONDS)
 
 # One VM boot: each case against the kernel's driver and against ours, alternating rounds.
 bench: all bench-bins

@@ -1,0 +1,168 @@
+#!/usr/bin/python3
+"""make stress (issue 7, point 2): many clients at once, killed at random, then nothing left.
+
+Runs in the test VM (tests/vm/run).  Two daemons: `cuse-drm --driver vgem --syncobj` and
+`cuse-drm --driver vkms --driver-options crtcs=2,overlays=1`.  PROCS client slots (16 by
+default) each run, one after the other, workloads picked at random from valid clients of both
+nodes, all under the shim:
+  - igt-subset binaries: GEM (gem_basic, gem_flink, dumb_buffer), PRIME between processes
+    (prime_self_import), syncobj waits and signals (syncobj_wait, syncobj_timeline,
+    syncobj_basic), events, and on vkms atomic modesets and flips (kms_atomic, kms_vblank,
+    kms_cursor_legacy);
+  - bench/ clients: GEM life cycles, PRIME export and import in a second process, page flips;
+  - libdrm's modetest -v (modeset, then flips with events) on vkms.
+A killer sends SIGKILL to a random running client every KILL_INTERVAL seconds; its slot starts a
+new one.  Afterwards every daemon's counts (CUSE_DRM_IOCTL_STATS, what `drmctl stats` shows) are
+back at their baseline, a fresh client still gets answers, and the daemons are alive.
+Prints: clients started, killed, exited by themselves, and the final counts.
+"""
+import argparse
+import fcntl
+import os
+import random
+import signal
+import struct
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, "build")
+DAEMON = os.path.join(BUILD, "cuse-drm")
+SHIM = os.path.join(BUILD, "libcuse-drm-shim.so")
+IGT = os.path.join(BUILD, "igt")
+BENCH = os.path.join(BUILD, "bench")
+
+sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
+from conftest import CUSE_DRM_IOCTL_STATS as STATS, STATS_FIELDS, STATS_FMT  # noqa: E402  one layout
+
+
+def stats(node):
+    fd = os.open(node, os.O_RDWR)
+    try:
+        buf = bytearray(struct.calcsize(STATS_FMT))
+        fcntl.ioctl(fd, STATS, buf)
+    finally:
+        os.close(fd)
+    s = dict(zip(STATS_FIELDS, struct.unpack(STATS_FMT, bytes(buf))))
+    s.pop("has_master")           # the stats query's own open may be the first opener
+    return s
+
+
+def free_card():
+    for n in range(16):
+        if not os.path.exists(f"/dev/dri/card{n}") and not os.path.exists(f"/sys/class/cuse/dri!card{n}"):
+            return n
+    raise RuntimeError("no free cardN")
+
+
+def start_daemon(args, log):
+    n = free_card()
+    node = f"/dev/dri/card{n}"
+    p = subprocess.Popen([DAEMON, *args, "--node", f"card{n}"], stdout=log, stderr=subprocess.STDOUT)
+    for _ in range(600):
+        if os.path.exists(node) and os.path.exists(f"/dev/dri/renderD{128 + n}") or p.poll() is not None:
+            break
+        time.sleep(0.05)
+    time.sleep(0.3)
+    if p.poll() is not None:
+        raise RuntimeError(f"cuse-drm {' '.join(args)} exited")
+    return p, node, f"/dev/dri/renderD{128 + n}"
+
+
+def workloads(vgem, vgem_render, vkms):
+    igt = lambda b, node, render=None: [os.path.join(IGT, b), "--device", node] + \
+        (["--render", render] if render else [])
+    return [
+        igt("gem_basic", vgem, vgem_render), igt("gem_flink", vgem, vgem_render),
+        igt("dumb_buffer", vgem, vgem_render), igt("prime_self_import", vgem, vgem_render),
+        igt("syncobj_wait", vgem, vgem_render), igt("syncobj_timeline", vgem, vgem_render),
+        igt("syncobj_basic", vgem, vgem_render), igt("core_events", vgem, vgem_render),
+        igt("kms_atomic", vkms), igt("kms_vblank", vkms), igt("kms_cursor_legacy", vkms),
+        [os.path.join(BENCH, "bench_gem"), vgem, "--quick"],
+        [os.path.join(BENCH, "bench_prime"), vgem, "--quick"],
+        [os.path.join(BENCH, "bench_flip"), vkms, "--quick"],
+        ["modetest", "-M", "vkms", "-v", "-s", "AUTO"],  # the connector is filled in below
+    ]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--procs", type=int, default=16)
+    ap.add_argument("--kill-interval", type=float, default=0.5)
+    ap.add_argument("--seed", type=int, default=None)
+    opt = ap.parse_args()
+    seed = opt.seed if opt.seed is not None else random.randrange(1 << 30)
+    rng = random.Random(seed)
+    log = open("/tmp/stress-daemons.log", "w")
+    vgem_p, vgem, vgem_render = start_daemon(["--driver", "vgem", "--syncobj"], log)
+    vkms_p, vkms, _ = start_daemon(["--driver", "vkms", "--driver-options", "crtcs=2,overlays=1"], log)
+    base = {vgem: stats(vgem), vkms: stats(vkms)}
+    out = subprocess.run(["modetest", "-M", "vkms", "-c"], capture_output=True, text=True,
+                         env=dict(os.environ, LD_PRELOAD=SHIM)).stdout
+    conn = next(line.split()[0] for line in out.splitlines() if "\tconnected" in line or " connected" in line)
+    loads = workloads(vgem, vgem_render, vkms)
+    loads[-1] = ["modetest", "-M", "vkms", "-v", "-s", f"{conn}:1024x768"]
+    env = dict(os.environ, LD_PRELOAD=SHIM, IGT_DEBUG="0")
+    slots = [None] * opt.procs
+    started = killed = exited = 0
+    deadline = time.monotonic() + opt.seconds
+    next_kill = time.monotonic() + opt.kill_interval
+    devnull = open(os.devnull, "w")
+    print(f"stress: seed {seed}, {opt.procs} clients, {opt.seconds:.0f} s, a kill every {opt.kill_interval} s",
+          flush=True)
+    while time.monotonic() < deadline:
+        for i, p in enumerate(slots):
+            if p is not None and p.poll() is not None:
+                exited += 1
+                slots[i] = None
+            if slots[i] is None:
+                slots[i] = subprocess.Popen(rng.choice(loads), stdin=subprocess.PIPE, stdout=devnull,
+                                            stderr=devnull, env=env)
+                started += 1
+        if time.monotonic() >= next_kill:
+            running = [p for p in slots if p is not None and p.poll() is None]
+            if running:
+                rng.choice(running).send_signal(signal.SIGKILL)
+                killed += 1
+            next_kill += opt.kill_interval
+        for d in (vgem_p, vkms_p):
+            if d.poll() is not None:
+                sys.exit(f"stress: a daemon died (exit {d.returncode}); see /tmp/stress-daemons.log")
+        time.sleep(0.05)
+    for p in slots:
+        if p is not None and p.poll() is None:
+            p.send_signal(signal.SIGKILL)
+            killed += 1
+    for p in slots:
+        if p is not None:
+            p.wait()
+    # Everything the clients held goes with their files: back to the baseline, within a while
+    # (a killed client's CUSE release arrives after its death).
+    ok = True
+    for node in (vgem, vkms):
+        end = time.monotonic() + 30
+        while time.monotonic() < end and stats(node) != base[node]:
+            time.sleep(0.2)
+        now = stats(node)
+        leaked = {k: (base[node][k], now[k]) for k in now if now[k] != base[node][k]}
+        print(f"stress: {node}: {'back to baseline' if not leaked else 'LEAKED ' + str(leaked)}: {now}", flush=True)
+        ok = ok and not leaked
+    # The daemons still answer a new client.
+    for args in ([os.path.join(IGT, "gem_basic"), "--device", vgem, "--render", vgem_render],
+                 [os.path.join(IGT, "kms_properties"), "--device", vkms]):
+        r = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
+        print(f"stress: after: {os.path.basename(args[0])} exit {r.returncode}", flush=True)
+        ok = ok and r.returncode == 0
+    alive = vgem_p.poll() is None and vkms_p.poll() is None
+    print(f"stress: clients started {started}, killed {killed}, exited by themselves {exited}; "
+          f"daemons {'alive' if alive else 'DEAD'}", flush=True)
+    for d in (vgem_p, vkms_p):
+        d.terminate()
+        d.wait(timeout=30)
+    sys.exit(0 if ok and alive else 1)
+
+
+if __name__ == "__main__":
+    main()
