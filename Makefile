@@ -120,6 +120,7 @@ test: deps
 	$(MAKE) all
 	$(MAKE) unit unit-san portability vm-test conformance
 	$(MAKE) fuzz FUZZ_SECONDS=60
+	$(MAKE) stress STRESS_SECONDS=60
 	$(MAKE) bench QUICK=1
 
 # Many clients at once, killed at random; then every count back to its baseline (issue 7).

@@ -107,6 +107,7 @@ def main():
     env = dict(os.environ, LD_PRELOAD=SHIM, IGT_DEBUG="0")
     slots = [None] * opt.procs
     started = killed = exited = 0
+    victims = set()
     deadline = time.monotonic() + opt.seconds
     next_kill = time.monotonic() + opt.kill_interval
     devnull = open(os.devnull, "w")
@@ -115,7 +116,7 @@ def main():
     while time.monotonic() < deadline:
         for i, p in enumerate(slots):
             if p is not None and p.poll() is not None:
-                exited += 1
+                exited += p.pid not in victims
                 slots[i] = None
             if slots[i] is None:
                 slots[i] = subprocess.Popen(rng.choice(loads), stdin=subprocess.PIPE, stdout=devnull,
@@ -124,17 +125,20 @@ def main():
         if time.monotonic() >= next_kill:
             running = [p for p in slots if p is not None and p.poll() is None]
             if running:
-                rng.choice(running).send_signal(signal.SIGKILL)
+                victim = rng.choice(running)
+                victim.send_signal(signal.SIGKILL)
+                victims.add(victim.pid)
                 killed += 1
             next_kill += opt.kill_interval
         for d in (vgem_p, vkms_p):
             if d.poll() is not None:
                 sys.exit(f"stress: a daemon died (exit {d.returncode}); see /tmp/stress-daemons.log")
         time.sleep(0.05)
+    stopped = 0
     for p in slots:
         if p is not None and p.poll() is None:
             p.send_signal(signal.SIGKILL)
-            killed += 1
+            stopped += 1
     for p in slots:
         if p is not None:
             p.wait()
@@ -156,8 +160,8 @@ def main():
         print(f"stress: after: {os.path.basename(args[0])} exit {r.returncode}", flush=True)
         ok = ok and r.returncode == 0
     alive = vgem_p.poll() is None and vkms_p.poll() is None
-    print(f"stress: clients started {started}, killed {killed}, exited by themselves {exited}; "
-          f"daemons {'alive' if alive else 'DEAD'}", flush=True)
+    print(f"stress: clients started {started}, killed mid-run {killed}, exited by themselves {exited}, "
+          f"killed at the end {stopped}; daemons {'alive' if alive else 'DEAD'}", flush=True)
     for d in (vgem_p, vkms_p):
         d.terminate()
         d.wait(timeout=30)
