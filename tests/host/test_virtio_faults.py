@@ -9,6 +9,14 @@ asks for one (ready-NAME / dumped-NAME files).
   buffers are destroyed, when modetest exits, and when modetest is SIGKILLed holding a mode.
 - restart: the daemon is SIGKILLed while modetest -v flips; a new daemon on the same BDF
   drives the device again, and QEMU's screendump shows modetest's SMPTE bars.
+- valgrind: the daemon under memcheck (--leak-check=full, --error-exitcode) through a modeset,
+  100 page flips and cursor moves (modetest -s -C -v), then SIGTERM: exit 0, no errors, no
+  leaks.  No suppressions are needed: valgrind 3.19 only warns that it has no wrapper for three
+  VFIO ioctls (0x3b64 GET_API_VERSION, 0x3b65 CHECK_EXTENSION: results in the return value;
+  0x3b6d DEVICE_GET_IRQ_INFO: a struct we initialise before the call).
+- gdb: a gdb -batch session (tests/host/set_scanout.gdb) breaks in virtgpu_set_scanout while
+  modetest -s runs and prints the resource id; it equals VIRTGPU_RESOURCE_INFO's res_handle for
+  the CRTC's framebuffer (GETCRTC, GETFB as root).
 
 Oracles: QEMU's screendump of the device (gpu-vfio), modetest as the client, and the page
 sizes of the buffers (the kernel's PAGE_ALIGN of CREATE_DUMB's size).
@@ -182,3 +190,42 @@ def test_restart_after_sigkill_mid_flip(run):
     check_smpte(img)
     shot = load_rgb(os.path.join(OUT, "faults-restart-drmctl.png"))
     assert shot.tobytes() == img.tobytes()
+
+
+# ---- valgrind -----------------------------------------------------------------------------------
+
+def test_valgrind_memcheck_clean(run):
+    phase_ok(run, "valgrind")
+    r = out("faults-valgrind-result.log")
+    vg = out("faults-valgrind.log")
+    flips = re.search(r"^flips (\d+)", r, re.M)
+    assert flips and int(flips.group(1)) >= 100, r
+    # modetest -C never hides its cursor (libdrm tests/modetest/cursor.c: cursor_stop() only ends
+    # the thread), so the cursor plane keeps its 64x64 buffer after modetest exits, as on the
+    # kernel (the legacy cursor's framebuffer belongs to no file); SIGTERM frees it.
+    assert re.search(r"^after modetest: gem [01] ", r, re.M), r
+    # --error-exitcode=99: any memcheck error (leaks included) would make it 99.
+    assert "daemon exit 0" in r, r + vg
+    assert re.search(r"ERROR SUMMARY: 0 errors from 0 contexts", vg), vg
+    assert "definitely lost: 0 bytes" in vg or "All heap blocks were freed" in vg, vg
+    # The cursor moved: modetest -C ran its cursor thread (it prints nothing on success).
+    mt = out("faults-valgrind-modetest.log")
+    assert "failed" not in mt.replace("failed to set gamma", ""), mt
+
+
+# ---- gdb ----------------------------------------------------------------------------------------
+
+def test_gdb_breaks_in_set_scanout(run):
+    phase_ok(run, "gdb")
+    r = out("faults-gdb-result.log")
+    d = out("faults-gdb-daemon.log")
+    hits = [tuple(map(int, m)) for m in re.findall(r"^gdb: SET_SCANOUT scanout (\d+) resource_id (\d+)$", d, re.M)]
+    info = re.search(r"resource_info res_handle (\d+)", r)
+    assert info, r
+    res = int(info.group(1))
+    assert res != 0, r
+    # modetest's mode: the breakpoint saw SET_SCANOUT of the resource the driver created for its fb;
+    # its exit turned the scanout off (resource 0).
+    assert (0, res) in hits, d
+    assert hits[-1] == (0, 0), d
+    assert "gdb exit 0" in r, r + d

@@ -45,7 +45,7 @@ start_daemon() {
 	"$@" build/cuse-drm --device "$VM_VFIO_GPU" --node card9 > "$dlog" 2>&1 &
 	DAEMON=$!
 	# "serving" is logged once the node, the fake sysfs and the side channel are up.
-	for i in $(seq 1200); do
+	for i in $(seq 3000); do
 		grep -q "serving $NODE " "$dlog" 2>/dev/null && return 0
 		kill -0 $DAEMON 2>/dev/null || { log "daemon died: $(cat "$dlog")"; return 1; }
 		sleep 0.1
@@ -93,7 +93,7 @@ modetest_kill() { kill -KILL $MT; reap $MT modetest; kill $SLP; wait $SLP 2>/dev
 # (gdb -p) and SIGKILL, so a hang shows up as a failed "daemon exit" instead of a stuck VM.
 stop_daemon() {
 	kill $DAEMON
-	for i in $(seq 300); do kill -0 $DAEMON 2>/dev/null || break; sleep 0.1; done
+	for i in $(seq ${STOP_WAIT:-300}); do kill -0 $DAEMON 2>/dev/null || break; sleep 0.1; done
 	if kill -0 $DAEMON 2>/dev/null; then
 		echo "daemon hangs after SIGTERM:"
 		gdb -batch -p $DAEMON -ex "thread apply all bt" 2>&1
@@ -177,6 +177,66 @@ phase_restart() {
 	wait_host restart "$1 $2"
 	modetest_kill
 	stop_daemon >> "$R"
+}
+
+# ---------------------------------------------------------------------------------------------
+# valgrind: the daemon under memcheck through a modeset, 100 page flips and cursor moves
+# (modetest -s -C -v), then SIGTERM; valgrind's exit status and ERROR SUMMARY say the rest.
+VALGRIND_ERROR=99
+phase_valgrind() {
+	R=$OUT/faults-valgrind-result.log
+	supp=
+	[ -e tests/host/valgrind.supp ] && supp=--suppressions=tests/host/valgrind.supp
+	start_daemon "$OUT/faults-valgrind-daemon.log" valgrind --error-exitcode=$VALGRIND_ERROR \
+		--leak-check=full --show-leak-kinds=definite,indirect,possible \
+		--log-file="$OUT/faults-valgrind.log" $supp || return 1
+	set -- $(ids)
+	echo "ids $1 $2" >> "$R"
+	modetest_bg "$OUT/faults-valgrind-modetest.log" -s "$1@$2:1024x768" -C -v
+	if wait_stat_ge "crtc flips" 100 6000; then echo "flips $(stat 'crtc flips')" >> "$R"; fi
+	modetest_end
+	wait_stat_eq "gem objects" 0 300
+	echo "after modetest: gem $(stat 'gem objects') dma $(stat 'dma mappings')" >> "$R"
+	STOP_WAIT=1200 stop_daemon >> "$R"
+}
+
+# ---------------------------------------------------------------------------------------------
+# gdb: a scripted gdb -batch session runs the daemon with a breakpoint in the driver's
+# SET_SCANOUT path (virtgpu_set_scanout) that prints the resource id; while modetest -s holds
+# its mode, VIRTGPU_RESOURCE_INFO of the CRTC's framebuffer names the resource the driver made.
+phase_gdb() {
+	R=$OUT/faults-gdb-result.log
+	start_daemon "$OUT/faults-gdb-daemon.log" gdb -batch -x tests/host/set_scanout.gdb --args || return 1
+	GDB=$DAEMON
+	DAEMON=$(pgrep -P $GDB -x cuse-drm)
+	echo "gdb $GDB daemon $DAEMON" >> "$R"
+	set -- $(ids)
+	modetest_bg "$OUT/faults-gdb-modetest.log" -s "$1@$2:1024x768"
+	wait_stat_ge "framebuffers" 1 600
+	sleep 1
+	/usr/bin/python3 - "$NODE" "$2" >> "$R" 2>&1 <<'EOF'
+import fcntl, os, struct, sys
+node, crtc = sys.argv[1], int(sys.argv[2])
+def iowr(nr, size): return (3 << 30) | (size << 16) | (ord("d") << 8) | nr
+GETCRTC, GETFB = iowr(0xA1, 104), iowr(0xAD, 28)
+RESOURCE_INFO = iowr(0x40 + 0x05, 16)   # virtgpu_drm.h: DRM_VIRTGPU_RESOURCE_INFO
+fd = os.open(node, os.O_RDWR)
+c = bytearray(struct.pack("=QIIIIII", 0, 0, crtc, 0, 0, 0, 0) + bytes(72))
+fcntl.ioctl(fd, GETCRTC, c, True)
+fb_id = struct.unpack_from("=QIIII", c)[3]
+f = bytearray(struct.pack("=7I", fb_id, 0, 0, 0, 0, 0, 0))
+fcntl.ioctl(fd, GETFB, f, True)
+handle = struct.unpack("=7I", f)[6]
+ri = bytearray(struct.pack("=4I", handle, 0, 0, 0))
+fcntl.ioctl(fd, RESOURCE_INFO, ri, True)
+print("crtc %d fb %d handle %d resource_info res_handle %d" % (crtc, fb_id, handle, struct.unpack("=4I", ri)[1]))
+EOF
+	modetest_end
+	kill $DAEMON
+	for i in $(seq 300); do kill -0 $GDB 2>/dev/null || break; sleep 0.1; done
+	kill -KILL $GDB 2>/dev/null
+	wait $GDB
+	echo "gdb exit $?" >> "$R"
 }
 
 for p in $PHASES; do
