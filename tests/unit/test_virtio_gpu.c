@@ -30,6 +30,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <virtgpu_drm.h>
+
 #include "harness.h"
 #include "core/platform_pci.h"
 #include "drivers/virtio/virtgpu_drv.h"
@@ -894,6 +896,73 @@ static void test_needs_reset(void **state)
 	assert_int_equal(stats(t->dev).dma_mappings, t->base.dma_mappings);
 }
 
+/* The resource id of GEM handle @h (VIRTGPU_RESOURCE_INFO). */
+static uint32_t resource_of(struct drm_file *f, uint32_t h)
+{
+	struct drm_virtgpu_resource_info ri = { .bo_handle = h };
+
+	assert_int_equal(test_ioctl(f, DRM_IOCTL_VIRTGPU_RESOURCE_INFO, &ri), 0);
+	return ri.res_handle;
+}
+
+static uint32_t model_scanout(void)
+{
+	uint32_t r;
+
+	pthread_mutex_lock(&fake.lock);
+	r = fake.scanout_resource;
+	pthread_mutex_unlock(&fake.lock);
+	return r;
+}
+
+/**
+ * A lit scanout survives a reset: DEVICE_NEEDS_RESET during DIRTYFB's
+ * TRANSFER_TO_HOST_2D gives the client EIO; after the reset the device
+ * shows the same resource again (SET_SCANOUT resent) and DIRTYFB works.
+ */
+static void test_needs_reset_restores_scanout(void **state)
+{
+	struct vt *t = *state;
+	struct drm_mode_card_res r = { 0 };
+	struct drm_mode_get_connector gc = { 0 };
+	struct drm_mode_modeinfo *modes;
+	uint32_t crtc, conn, handle, pitch, fb, res;
+	struct drm_mode_crtc c = { .count_connectors = 1, .mode_valid = 1 };
+	struct drm_mode_fb_dirty_cmd dirty = { 0 };
+
+	r.crtc_id_ptr = test_ptr(&crtc);
+	r.connector_id_ptr = test_ptr(&conn);
+	r.count_crtcs = r.count_connectors = 1;
+	assert_int_equal(test_ioctl(t->file, DRM_IOCTL_MODE_GETRESOURCES, &r), 0);
+	gc.connector_id = conn;
+	assert_int_equal(test_ioctl(t->file, DRM_IOCTL_MODE_GETCONNECTOR, &gc), 0);
+	assert_true(gc.count_modes > 0);
+	modes = calloc(gc.count_modes, sizeof(*modes));
+	gc.modes_ptr = test_ptr(modes);
+	gc.count_props = gc.count_encoders = 0;
+	assert_int_equal(test_ioctl(t->file, DRM_IOCTL_MODE_GETCONNECTOR, &gc), 0);
+	fb = test_create_fb(t->file, modes[0].hdisplay, modes[0].vdisplay, DRM_FORMAT_XRGB8888, &handle, &pitch);
+	res = resource_of(t->file, handle);
+	c.crtc_id = crtc;
+	c.fb_id = fb;
+	c.set_connectors_ptr = test_ptr(&conn);
+	c.mode = modes[0];
+	free(modes);
+	assert_int_equal(test_ioctl(t->file, DRM_IOCTL_MODE_SETCRTC, &c), 0);
+	assert_int_equal(model_scanout(), res);
+
+	model_set(MODEL_NEEDS_RESET, 0, 0);
+	dirty.fb_id = fb;
+	assert_int_equal(test_ioctl(t->file, DRM_IOCTL_MODE_DIRTYFB, &dirty), -EIO);
+	WAIT_FOR(model_resets() == 2);
+	WAIT_FOR(model_scanout() == res);
+	assert_int_equal(model_resources(true), 1);
+	assert_int_equal(test_ioctl(t->file, DRM_IOCTL_MODE_DIRTYFB, &dirty), 0);
+	/* RMFB of the scanned-out fb turns the CRTC off: SET_SCANOUT 0. */
+	assert_int_equal(test_ioctl(t->file, DRM_IOCTL_MODE_RMFB, &fb), 0);
+	assert_int_equal(model_scanout(), 0);
+}
+
 /** A bad driver option fails the load with EINVAL. */
 static void test_bad_option(void **state)
 {
@@ -913,6 +982,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_error_responses, vt_setup, vt_teardown),
 		cmocka_unit_test_setup_teardown(test_timeout_resets_device, vt_setup_short_timeout, vt_teardown),
 		cmocka_unit_test_setup_teardown(test_needs_reset, vt_setup, vt_teardown),
+		cmocka_unit_test_setup_teardown(test_needs_reset_restores_scanout, vt_setup, vt_teardown),
 		cmocka_unit_test(test_bad_option),
 	};
 
