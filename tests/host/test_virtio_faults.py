@@ -14,6 +14,9 @@ asks for one (ready-NAME / dumped-NAME files).
   leaks.  No suppressions are needed: valgrind 3.19 only warns that it has no wrapper for three
   VFIO ioctls (0x3b64 GET_API_VERSION, 0x3b65 CHECK_EXTENSION: results in the return value;
   0x3b6d DEVICE_GET_IRQ_INFO: a struct we initialise before the call).
+- gdb also injects a device fault: tests/host/inject_bad_resource.gdb rewrites the first
+  RESOURCE_CREATE_2D to resource id 0; QEMU answers ERR_INVALID_RESOURCE_ID, the client gets
+  EINVAL, the daemon logs the command, and the next CREATE_DUMB works with nothing leaked.
 - gdb: a gdb -batch session (tests/host/set_scanout.gdb) breaks in virtgpu_set_scanout while
   modetest -s runs and prints the resource id; it equals VIRTGPU_RESOURCE_INFO's res_handle for
   the CRTC's framebuffer (GETCRTC, GETFB as root).
@@ -229,3 +232,18 @@ def test_gdb_breaks_in_set_scanout(run):
     assert (0, res) in hits, d
     assert hits[-1] == (0, 0), d
     assert "gdb exit 0" in r, r + d
+
+
+def test_device_error_response_from_qemu(run):
+    """A real error response: gdb (tests/host/inject_bad_resource.gdb) rewrites the first
+    RESOURCE_CREATE_2D to resource id 0, which QEMU refuses with ERR_INVALID_RESOURCE_ID."""
+    phase_ok(run, "gdb")
+    r = out("faults-gdb-result.log")
+    d = out("faults-gdb-daemon.log")
+    assert "gdb: RESOURCE_CREATE_2D sent with resource_id 0" in d, d
+    assert "RESOURCE_CREATE_2D answered ERR_INVALID_RESOURCE_ID" in d, d
+    assert "create_dumb 1: EINVAL" in r, r
+    assert "create_dumb 2: ok" in r, r
+    base = int(re.search(r"^baseline (\d+)", out("faults-dma-result.log"), re.M).group(1)) \
+        if os.path.exists(os.path.join(OUT, "faults-dma-result.log")) else 8
+    assert "after injection: gem 0 dma %d" % base in r, r

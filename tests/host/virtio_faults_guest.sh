@@ -206,10 +206,30 @@ phase_valgrind() {
 # its mode, VIRTGPU_RESOURCE_INFO of the CRTC's framebuffer names the resource the driver made.
 phase_gdb() {
 	R=$OUT/faults-gdb-result.log
-	start_daemon "$OUT/faults-gdb-daemon.log" gdb -batch -x tests/host/set_scanout.gdb --args || return 1
+	start_daemon "$OUT/faults-gdb-daemon.log" gdb -batch -x tests/host/inject_bad_resource.gdb \
+		-x tests/host/set_scanout.gdb --args || return 1
 	GDB=$DAEMON
 	DAEMON=$(pgrep -P $GDB -x cuse-drm)
 	echo "gdb $GDB daemon $DAEMON" >> "$R"
+	# The injected fault: QEMU answers the first RESOURCE_CREATE_2D with an error; the client
+	# gets EINVAL, the next one works, nothing is left behind.
+	/usr/bin/python3 - "$NODE" >> "$R" 2>&1 <<'EOF'
+import errno, fcntl, os, struct, sys
+def iowr(nr, size): return (3 << 30) | (size << 16) | (ord("d") << 8) | nr
+CREATE_DUMB, DESTROY_DUMB = iowr(0xB2, 32), iowr(0xB4, 4)
+fd = os.open(sys.argv[1], os.O_RDWR)
+for attempt in (1, 2):
+    b = bytearray(struct.pack("=IIIIIIQ", 64, 64, 32, 0, 0, 0, 0))
+    try:
+        fcntl.ioctl(fd, CREATE_DUMB, b, True)
+    except OSError as e:
+        print("create_dumb %d: %s" % (attempt, errno.errorcode[e.errno]), flush=True)
+        continue
+    print("create_dumb %d: ok" % attempt, flush=True)
+    fcntl.ioctl(fd, DESTROY_DUMB, bytearray(struct.pack("=I", struct.unpack("=IIIIIIQ", b)[4])), True)
+os.close(fd)
+EOF
+	echo "after injection: gem $(stat 'gem objects') dma $(stat 'dma mappings')" >> "$R"
 	set -- $(ids)
 	modetest_bg "$OUT/faults-gdb-modetest.log" -s "$1@$2:1024x768"
 	wait_stat_ge "framebuffers" 1 600
