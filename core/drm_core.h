@@ -168,6 +168,15 @@ struct drm_device_stats {
 	uint32_t fences;         /* live fences of every kind, process-wide */
 	uint32_t parked_ioctls;  /* ioctls waiting without a thread (DESIGN.md decision 4) */
 	uint64_t crtc_flips[4];  /* per CRTC index: commits and page flips that reached their vblank */
+	/*
+	 * A PCI device's live IOMMU mappings (drm_platform_pci_dma_stats(),
+	 * core/platform_pci.h), 0 for software drivers: GEM objects mapped for
+	 * the device plus coherent memory (virtqueues, rings).  A client that
+	 * dies returns them to the driver's baseline (DESIGN.md decision 7).
+	 */
+	uint32_t dma_mappings;   /* live DMA mappings, coherent ones included */
+	uint32_t dma_coherent;   /* how many of them are coherent allocations */
+	uint64_t dma_bytes;      /* bytes they cover (page-rounded) */
 };
 
 /* ------------------------------------------------------------------ */

@@ -13,6 +13,7 @@
 #include "core/drm_fence.h"
 #include "core/drm_internal.h"
 #include "core/drm_wait.h"
+#include "core/platform_pci.h"
 
 void drm_dev_lock(struct drm_device *dev)
 {
@@ -207,6 +208,14 @@ void drm_device_get_stats(struct drm_device *dev, struct drm_device_stats *s)
 	s->syncobjs = dev->num_syncobjs;
 	s->parked_ioctls = dev->num_waits;
 	s->fences = drm_fence_live_count();
+	if (dev->pci) {
+		struct drm_pci_dma_stats dma;
+
+		drm_platform_pci_dma_stats(dev->pci, &dma);
+		s->dma_mappings = dma.mappings;
+		s->dma_coherent = dma.coherent;
+		s->dma_bytes = dma.bytes;
+	}
 	drm_platform_mutex_unlock(dev->lock);
 }
 

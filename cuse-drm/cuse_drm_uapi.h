@@ -177,6 +177,9 @@ struct cuse_drm_stats {
 	uint32_t parked_ioctls;  /* blocking ioctls waiting without a thread */
 	uint64_t crtc_flips[4];  /* per CRTC index: commits and page flips that reached their vblank
 	                            (flip_done), for flip rates (`drmctl watch`) */
+	uint32_t dma_mappings;   /* a PCI device's live DMA (IOMMU) mappings, coherent ones included; 0 without one */
+	uint32_t dma_coherent;   /* how many of them are coherent allocations (virtqueues) */
+	uint64_t dma_bytes;      /* bytes they cover, page-rounded */
 };
 
 /**
@@ -512,7 +515,7 @@ _Static_assert(sizeof(struct cuse_drm_munmap_req) == 64, "cuse_drm_munmap_req la
 _Static_assert(sizeof(struct cuse_drm_ioctl_req) == 104, "cuse_drm_ioctl_req layout");
 _Static_assert(sizeof(struct cuse_drm_ioctl_reply) == 72, "cuse_drm_ioctl_reply layout");
 _Static_assert(sizeof(struct cuse_drm_token) == 140, "cuse_drm_token layout");
-_Static_assert(sizeof(struct cuse_drm_stats) == 80, "cuse_drm_stats layout");
+_Static_assert(sizeof(struct cuse_drm_stats) == 96, "cuse_drm_stats layout");
 _Static_assert(sizeof(struct cuse_drm_hotplug) == 8, "cuse_drm_hotplug layout");
 _Static_assert(sizeof(struct cuse_drm_crc_entry) == 48, "cuse_drm_crc_entry layout");
 _Static_assert(sizeof(struct cuse_drm_crc) == 1584, "cuse_drm_crc layout");

@@ -82,6 +82,10 @@ _Static_assert(offsetof(struct cuse_drm_stats, parked_ioctls) ==
 	       offsetof(struct drm_device_stats, parked_ioctls), "cuse_drm_stats layout");
 _Static_assert(offsetof(struct cuse_drm_stats, crtc_flips) ==
 	       offsetof(struct drm_device_stats, crtc_flips), "cuse_drm_stats layout");
+_Static_assert(offsetof(struct cuse_drm_stats, dma_mappings) ==
+	       offsetof(struct drm_device_stats, dma_mappings), "cuse_drm_stats layout");
+_Static_assert(offsetof(struct cuse_drm_stats, dma_bytes) ==
+	       offsetof(struct drm_device_stats, dma_bytes), "cuse_drm_stats layout");
 
 /**
  * A client range; @off is its place in the round's data buffer (placed

@@ -34,6 +34,36 @@
 /** How long VIRTGPU_WAIT waits at most (virtio_gpu_wait_ioctl(): 15 s), ns. */
 #define VIRTGPU_WAIT_TIMEOUT_NS 15000000000ull
 
+/*
+ * The driver options ("key=value,..."; cuse-drm --driver-options):
+ *   cmd_timeout_ms=1..600000   how long a command may go unanswered (default 5000)
+ * -EINVAL (logged) for anything else.
+ */
+static int virtgpu_options_parse(struct virtgpu_device *vg, const char *opts)
+{
+	const char *p = opts ? opts : "";
+
+	vg->cmd_timeout_ns = VIRTGPU_CMD_TIMEOUT_NS;
+	while (*p) {
+		const char *key = "cmd_timeout_ms=";
+		size_t klen = strlen(key);
+		char *end;
+		unsigned long ms;
+
+		if (strncmp(p, key, klen) != 0)
+			goto bad;
+		ms = strtoul(p + klen, &end, 10);
+		if (end == p + klen || (*end && *end != ',') || ms < 1 || ms > 600000)
+			goto bad;
+		vg->cmd_timeout_ns = (uint64_t)ms * 1000000ull;
+		p = *end ? end + 1 : end;
+	}
+	return 0;
+bad:
+	drm_err("virtio_gpu: bad option near '%s' (options: cmd_timeout_ms=1..600000)", p);
+	return -EINVAL;
+}
+
 static int virtgpu_load(struct drm_device *dev)
 {
 	struct virtgpu_device *vg = calloc(1, sizeof(*vg));
@@ -46,6 +76,11 @@ static int virtgpu_load(struct drm_device *dev)
 	vg->pdev = drm_dev_pci(dev);
 	vg->next_resource_id = 1;
 	drm_list_init(&vg->fences);
+	drm_list_init(&vg->objects);
+	drm_list_init(&vg->deferred_unmaps);
+	ret = virtgpu_options_parse(vg, drm_dev_options(dev));
+	if (ret)
+		return ret;
 	if (!vg->pdev) {
 		drm_err("virtio_gpu: no PCI device (start the daemon with --device BDF)");
 		return -ENODEV;
@@ -94,6 +129,8 @@ static void virtgpu_unload(struct drm_device *dev)
 	drm_platform_timer_destroy(vg->fence_work);
 	drm_dev_lock(dev);
 	virtgpu_fences_fini(vg);
+	if (vg->pdev)
+		virtgpu_deferred_unmaps_run(vg);
 	drm_dev_unlock(dev);
 	drm_dev_set_private(dev, NULL);
 	free(vg);

@@ -30,7 +30,12 @@
 /** Bytes of DMA memory per command slot: command at 0, response at VIRTGPU_SLOT_RESP. */
 #define VIRTGPU_SLOT_SIZE 2048
 #define VIRTGPU_SLOT_RESP 768
-/** How long a command may take before the client gets -ETIMEDOUT (ns). */
+/**
+ * How long a command may take before the client gets -ETIMEDOUT (ns), unless
+ * the driver option cmd_timeout_ms says otherwise.  A device that lets a
+ * command time out is reset and reinitialised before the next command (as
+ * drm_sched's timeout handler resets a hung GPU).
+ */
 #define VIRTGPU_CMD_TIMEOUT_NS 5000000000ull
 
 /** struct virtio_pci_region - where one virtio capability's structure lives: BAR and offset. */
@@ -52,6 +57,7 @@ struct virtgpu_device;
  */
 struct virtgpu_slot {
 	void *vaddr;
+	bool failed;             /* the device needs a reset: the waiter gets -EIO at once */
 	uint64_t iova;
 	uint32_t resp_len;       /* bytes of response expected (0: no response descriptor) */
 	uint32_t used_len;       /* bytes the device wrote */
@@ -88,8 +94,11 @@ struct virtgpu_fence {
 
 /** struct virtgpu_object - a GEM object's host resource (drm_gem_object.driver_private). */
 struct virtgpu_object {
+	struct drm_list_head link;   /* in virtgpu_device.objects once the host resource exists */
+	bool listed;
 	uint32_t resource_id;
 	uint32_t width, height, format;
+	uint64_t size;               /* bytes of backing (the GEM object's size) */
 	uint64_t iova;               /* DMA mapping of the backing, 0 when not attached */
 };
 
@@ -117,7 +126,19 @@ struct virtgpu_device {
 	uint32_t notify_off_multiplier;
 	uint64_t features;           /* negotiated */
 	bool has_edid;
-	bool broken;                 /* DEVICE_NEEDS_RESET seen or setup failed: commands fail with -EIO */
+	bool broken;                 /* a reset did not bring the device back: commands fail with -EIO */
+	/*
+	 * Device faults (virtio spec 2.1.2): DEVICE_NEEDS_RESET seen by the
+	 * config interrupt, or a command that timed out.  Set from any thread;
+	 * the next command, or the config work item, resets and reinitialises
+	 * the device under the device lock (virtgpu_device_recover()).
+	 */
+	_Atomic bool needs_reset;
+	bool recovering;             /* inside virtgpu_device_recover() (device lock held) */
+	uint64_t resets;             /* recoveries done */
+	uint64_t cmd_timeout_ns;     /* VIRTGPU_CMD_TIMEOUT_NS or the cmd_timeout_ms option */
+	struct drm_list_head objects;        /* struct virtgpu_object with a host resource */
+	struct drm_list_head deferred_unmaps; /* struct virtgpu_deferred_unmap: freed at the next reset */
 	uint32_t num_scanouts;
 	unsigned int nvecs;
 	struct virtio_vq ctrlq, cursorq;
@@ -133,8 +154,18 @@ struct virtgpu_device {
 	uint64_t cmds_submitted, cmds_timed_out, cmds_failed;
 };
 
+/**
+ * struct virtgpu_deferred_unmap - a DMA mapping the device may still read
+ * (its RESOURCE_UNREF got no answer): unmapped once the device is reset.
+ */
+struct virtgpu_deferred_unmap {
+	uint64_t iova;
+	struct drm_list_head link;
+};
+
 /* virtio_pci.c */
 int virtio_pci_init(struct virtgpu_device *vgdev);
+int virtio_pci_restart(struct virtgpu_device *vgdev);
 void virtio_pci_fini(struct virtgpu_device *vgdev);
 uint32_t virtio_pci_device_cfg_read32(struct virtgpu_device *vgdev, uint32_t off);
 void virtio_pci_device_cfg_write32(struct virtgpu_device *vgdev, uint32_t off, uint32_t val);
@@ -148,11 +179,16 @@ int virtgpu_cmd(struct virtio_vq *vq, const void *cmd, uint32_t cmd_len, void *r
 void virtgpu_slot_complete(struct virtio_vq *vq, struct virtgpu_slot *slot, uint32_t used_len);
 void virtgpu_fence_work(void *arg, uint64_t expires_ns, uint64_t overrun);
 void virtgpu_fences_fini(struct virtgpu_device *vgdev);
+void virtgpu_fences_fail(struct virtgpu_device *vgdev, int error);
+void virtgpu_vq_fail_waiters(struct virtio_vq *vq);
+void virtgpu_vq_drop_all(struct virtio_vq *vq);
+void virtgpu_deferred_unmaps_run(struct virtgpu_device *vgdev);
 const char *virtgpu_cmd_name(uint32_t type);
 
 /* virtgpu_kms.c */
 int virtgpu_modeset_init(struct virtgpu_device *vgdev);
 int virtgpu_update_displays(struct virtgpu_device *vgdev);
+int virtgpu_device_recover(struct virtgpu_device *vgdev);
 void virtgpu_config_work(void *arg, uint64_t expires_ns, uint64_t overrun);
 int virtgpu_dumb_create(struct drm_file *file, struct drm_device *dev, struct drm_mode_create_dumb *args);
 void virtgpu_gem_free_object(struct drm_gem_object *obj);

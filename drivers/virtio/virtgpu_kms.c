@@ -55,6 +55,36 @@ static int virtgpu_cmd_nodata(struct virtgpu_device *vg, const void *cmd, uint32
 /* Resources (virtgpu_object.c, virtgpu_gem.c)                          */
 /* ------------------------------------------------------------------ */
 
+/* RESOURCE_CREATE_2D of @bo's id, format and size. */
+static int virtgpu_resource_create(struct virtgpu_device *vg, const struct virtgpu_object *bo)
+{
+	struct virtio_gpu_resource_create_2d create;
+
+	hdr_init(&create.hdr, VIRTIO_GPU_CMD_RESOURCE_CREATE_2D);
+	create.resource_id = bo->resource_id;
+	create.format = bo->format;
+	create.width = bo->width;
+	create.height = bo->height;
+	return virtgpu_cmd_nodata(vg, &create, sizeof(create));
+}
+
+/* RESOURCE_ATTACH_BACKING: @size bytes at @bo's IOVA, contiguous in IOVA space, as one entry. */
+static int virtgpu_attach_backing(struct virtgpu_device *vg, const struct virtgpu_object *bo, uint64_t size)
+{
+	struct {
+		struct virtio_gpu_resource_attach_backing hdr;
+		struct virtio_gpu_mem_entry ent;
+	} attach;
+
+	memset(&attach, 0, sizeof(attach));
+	hdr_init(&attach.hdr.hdr, VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING);
+	attach.hdr.resource_id = bo->resource_id;
+	attach.hdr.nr_entries = 1;
+	attach.ent.addr = bo->iova;
+	attach.ent.length = (uint32_t)size;
+	return virtgpu_cmd_nodata(vg, &attach, sizeof(attach));
+}
+
 /**
  * virtgpu_dumb_create() - DRM_IOCTL_MODE_CREATE_DUMB as
  * virtio_gpu_mode_dumb_create(): 32 bpp only (-EINVAL otherwise), pitch
@@ -65,11 +95,6 @@ static int virtgpu_cmd_nodata(struct virtgpu_device *vg, const void *cmd, uint32
 int virtgpu_dumb_create(struct drm_file *file, struct drm_device *dev, struct drm_mode_create_dumb *args)
 {
 	struct virtgpu_device *vg = to_vg(dev);
-	struct virtio_gpu_resource_create_2d create;
-	struct {
-		struct virtio_gpu_resource_attach_backing hdr;
-		struct virtio_gpu_mem_entry ent;
-	} attach;
 	struct drm_gem_object *obj;
 	struct virtgpu_object *bo;
 	int ret;
@@ -87,16 +112,12 @@ int virtgpu_dumb_create(struct drm_file *file, struct drm_device *dev, struct dr
 		return ret;
 	}
 	obj->driver_private = bo;
+	bo->size = obj->size;
 	bo->width = args->width;
 	bo->height = args->height;
 	bo->format = VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM; /* DRM_FORMAT_HOST_XRGB8888 */
 	bo->resource_id = vg->next_resource_id++;
-	hdr_init(&create.hdr, VIRTIO_GPU_CMD_RESOURCE_CREATE_2D);
-	create.resource_id = bo->resource_id;
-	create.format = bo->format;
-	create.width = bo->width;
-	create.height = bo->height;
-	ret = virtgpu_cmd_nodata(vg, &create, sizeof(create));
+	ret = virtgpu_resource_create(vg, bo);
 	if (ret) {
 		bo->resource_id = 0;
 		goto fail;
@@ -106,15 +127,11 @@ int virtgpu_dumb_create(struct drm_file *file, struct drm_device *dev, struct dr
 		bo->iova = 0;
 		goto fail;
 	}
-	memset(&attach, 0, sizeof(attach));
-	hdr_init(&attach.hdr.hdr, VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING);
-	attach.hdr.resource_id = bo->resource_id;
-	attach.hdr.nr_entries = 1;
-	attach.ent.addr = bo->iova;
-	attach.ent.length = (uint32_t)obj->size;
-	ret = virtgpu_cmd_nodata(vg, &attach, sizeof(attach));
+	ret = virtgpu_attach_backing(vg, bo, obj->size);
 	if (ret)
 		goto fail;
+	drm_list_add_tail(&bo->link, &vg->objects);
+	bo->listed = true;
 	return 0;
 fail:
 	/* Dropping the handle frees the object, and virtgpu_gem_free_object() what it got. */
@@ -136,15 +153,26 @@ void virtgpu_gem_free_object(struct drm_gem_object *obj)
 	if (!bo)
 		return;
 	obj->driver_private = NULL;
+	if (bo->listed)
+		drm_list_del(&bo->link);
 	if (vg && bo->resource_id) {
 		struct virtio_gpu_resource_unref unref;
+		int ret;
 
 		hdr_init(&unref.hdr, VIRTIO_GPU_CMD_RESOURCE_UNREF);
 		unref.resource_id = bo->resource_id;
 		unref.padding = 0;
-		/* On a timeout the device may still read the pages: keep them mapped (and pinned). */
-		if (virtgpu_cmd_nodata(vg, &unref, sizeof(unref)) == -ETIMEDOUT)
+		ret = virtgpu_cmd_nodata(vg, &unref, sizeof(unref));
+		/* Unanswered: the device may still read the pages until its reset, which unmaps them. */
+		if ((ret == -ETIMEDOUT || ret == -EIO || ret == -EBUSY) && bo->iova) {
+			struct virtgpu_deferred_unmap *d = calloc(1, sizeof(*d));
+
+			if (d) {
+				d->iova = bo->iova;
+				drm_list_add_tail(&d->link, &vg->deferred_unmaps);
+			}
 			bo->iova = 0;
+		}
 	}
 	if (vg && bo->iova)
 		drm_platform_pci_dma_unmap(vg->pdev, bo->iova);
@@ -493,8 +521,78 @@ out:
 }
 
 /**
+ * virtgpu_deferred_unmaps_run() - unmap the mappings whose RESOURCE_UNREF
+ * went unanswered, once the device is reset (or at unload) and can no
+ * longer read them.
+ */
+void virtgpu_deferred_unmaps_run(struct virtgpu_device *vg)
+{
+	while (!drm_list_empty(&vg->deferred_unmaps)) {
+		struct virtgpu_deferred_unmap *d =
+			drm_container_of(vg->deferred_unmaps.next, struct virtgpu_deferred_unmap, link);
+
+		drm_list_del(&d->link);
+		drm_platform_pci_dma_unmap(vg->pdev, d->iova);
+		free(d);
+	}
+}
+
+/**
+ * virtgpu_device_recover() - a device that needed a reset (2.1.2) or let a
+ * command time out: reset it, bring it up again (virtio_pci_restart()),
+ * fail the fences of commands that will never complete (-EIO), then give
+ * it back what it lost: every live resource (RESOURCE_CREATE_2D and
+ * ATTACH_BACKING of the same, still mapped, memory), every lit scanout and
+ * cursor (the CRTC's current state resent), and the display information.
+ * Device lock held.  0, or -EIO when the device did not come back
+ * (vg->broken: every later command fails with -EIO).
+ */
+int virtgpu_device_recover(struct virtgpu_device *vg)
+{
+	struct virtgpu_object *bo;
+	int ret;
+
+	atomic_store(&vg->needs_reset, false);
+	vg->recovering = true;
+	vg->resets++;
+	drm_err("virtio_gpu: %s: resetting the device (reset #%llu)", drm_platform_pci_name(vg->pdev),
+		(unsigned long long)vg->resets);
+	ret = virtio_pci_restart(vg);
+	virtgpu_fences_fail(vg, -EIO);
+	if (ret) {
+		drm_err("virtio_gpu: the device did not come back after its reset (%d); commands fail with EIO",
+			ret);
+		vg->broken = true;
+		vg->recovering = false;
+		return -EIO;
+	}
+	drm_list_for_each(bo, &vg->objects, struct virtgpu_object, link) {
+		ret = virtgpu_resource_create(vg, bo);
+		if (!ret)
+			ret = virtgpu_attach_backing(vg, bo, (uint64_t)bo->size);
+		if (ret)
+			drm_err("virtio_gpu: resource %u not restored after the reset (%d)", bo->resource_id, ret);
+	}
+	for (uint32_t i = 0; i < vg->num_scanouts; i++) {
+		struct virtgpu_output *out = &vg->outputs[i];
+
+		out->scanout_resource = 0;
+		memset(&out->scanout_rect, 0, sizeof(out->scanout_rect));
+		out->cursor_fb = NULL;
+		out->cursor_resource = 0;
+		if (out->crtc && out->crtc->state.active)
+			virtgpu_crtc_update(out->crtc);
+	}
+	virtgpu_update_displays(vg);
+	vg->recovering = false;
+	drm_info("virtio_gpu: %s: the device is back after its reset", drm_platform_pci_name(vg->pdev));
+	return 0;
+}
+
+/**
  * virtgpu_config_work() - the config-change interrupt's work item
- * (virtio_gpu_config_changed_work_func()): on VIRTIO_GPU_EVENT_DISPLAY,
+ * (virtio_gpu_config_changed_work_func()): a device that needs a reset is
+ * recovered (virtgpu_device_recover()); on VIRTIO_GPU_EVENT_DISPLAY,
  * acknowledge it and re-detect the displays, as a hotplug.
  */
 void virtgpu_config_work(void *arg, uint64_t expires_ns, uint64_t overrun)
@@ -504,12 +602,16 @@ void virtgpu_config_work(void *arg, uint64_t expires_ns, uint64_t overrun)
 
 	(void)expires_ns;
 	(void)overrun;
-	if (!atomic_exchange(&vg->config_pending, false))
-		return;
+	bool config = atomic_exchange(&vg->config_pending, false);
+
 	drm_dev_lock(vg->ddev);
-	if (virtio_pci_get_status(vg) & VIRTIO_CONFIG_S_NEEDS_RESET) {
-		drm_err("virtio_gpu: the device needs a reset; failing commands until the daemon restarts");
-		vg->broken = true;
+	if (atomic_load(&vg->needs_reset) && !vg->broken) {
+		drm_err("virtio_gpu: the device needs a reset");
+		virtgpu_device_recover(vg);
+	}
+	if (!config || vg->broken) {
+		drm_dev_unlock(vg->ddev);
+		return;
 	}
 	events = virtio_pci_device_cfg_read32(vg, VIRTIO_GPU_CFG_EVENTS_READ);
 	if (events & VIRTIO_GPU_EVENT_DISPLAY) {
@@ -518,6 +620,9 @@ void virtgpu_config_work(void *arg, uint64_t expires_ns, uint64_t overrun)
 		virtgpu_update_displays(vg);
 	}
 	drm_dev_unlock(vg->ddev);
+	/* drm_helper_hpd_irq_event() -> drm_kms_helper_hotplug_event(): tell userspace. */
+	if (events & VIRTIO_GPU_EVENT_DISPLAY)
+		drm_kms_helper_hotplug_event(vg->ddev);
 }
 
 /** virtgpu_modeset_init() - the KMS objects, one output per scanout (vgdev_output_init()). */

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,7 @@ static void virtgpu_slot_free(struct virtio_vq *vq, struct virtgpu_slot *slot)
 {
 	slot->busy = false;
 	slot->waiting = false;
+	slot->failed = false;
 	slot->fence_id = 0;
 	drm_platform_complete(vq->space);
 }
@@ -118,15 +120,60 @@ static struct virtgpu_slot *virtgpu_slot_get(struct virtio_vq *vq, uint64_t dead
 	}
 }
 
-static void virtgpu_check_needs_reset(struct virtgpu_device *vg)
+/*
+ * The device did not answer in time (or left no slot free): like a hung GPU
+ * under drm_sched, it is reset and reinitialised before the next command,
+ * or by the config work item if no command comes.
+ */
+static void virtgpu_schedule_reset(struct virtgpu_device *vg, const char *why)
 {
 	uint8_t status = virtio_pci_get_status(vg);
 
-	if (status & VIRTIO_CONFIG_S_NEEDS_RESET) {
-		drm_err("virtio_gpu: the device needs a reset (status 0x%x); failing commands until the daemon restarts",
-			status);
-		vg->broken = true;
+	drm_err("virtio_gpu: %s (device status 0x%x%s); the device will be reset", why, status,
+		status & VIRTIO_CONFIG_S_NEEDS_RESET ? ", DEVICE_NEEDS_RESET" : "");
+	atomic_store(&vg->needs_reset, true);
+	if (vg->config_work)
+		drm_platform_timer_start(vg->config_work, drm_platform_time_ns(), 0);
+}
+
+/**
+ * virtgpu_vq_fail_waiters() - DEVICE_NEEDS_RESET (2.1.2): the device will
+ * not answer what is in flight, so every synchronous command waiting on
+ * @vq wakes up failed (-EIO).  Their slots stay taken until the reset,
+ * since until then the device may still write them.  Any thread; takes
+ * vq->lock.
+ */
+void virtgpu_vq_fail_waiters(struct virtio_vq *vq)
+{
+	if (!vq->lock)
+		return;
+	drm_platform_mutex_lock(vq->lock);
+	for (unsigned int i = 0; i < vq->size / 2u; i++) {
+		struct virtgpu_slot *slot = &vq->slots[i];
+
+		if (slot->busy && slot->waiting && !slot->done) {
+			slot->failed = true;
+			drm_platform_complete(slot->completion);
+		}
 	}
+	drm_platform_mutex_unlock(vq->lock);
+}
+
+/**
+ * virtgpu_vq_drop_all() - after a device reset: nothing in flight will be
+ * answered or touched by the device any more, so every slot is free again
+ * (fenced commands' fences are failed by virtgpu_fences_fail()).  Device
+ * lock held, so no synchronous command is waiting; takes vq->lock.
+ */
+void virtgpu_vq_drop_all(struct virtio_vq *vq)
+{
+	if (!vq->lock)
+		return;
+	drm_platform_mutex_lock(vq->lock);
+	for (unsigned int i = 0; i < vq->size / 2u; i++)
+		if (vq->slots[i].busy)
+			virtgpu_slot_free(vq, &vq->slots[i]);
+	drm_platform_mutex_unlock(vq->lock);
 }
 
 /**
@@ -140,10 +187,15 @@ static void virtgpu_check_needs_reset(struct virtgpu_device *vg)
  *  - @resp set: a synchronous command; sleeps until the response (@resp_len
  *    bytes, type @resp_type) arrives or VIRTGPU_CMD_TIMEOUT_NS passes.
  *  - neither: fire and forget (cursor updates; @resp_len 0: no response).
+ * A device found needing a reset (DEVICE_NEEDS_RESET, or an earlier
+ * timeout) is reset and reinitialised first (virtgpu_device_recover()).
+ *
  * Returns 0; -ETIMEDOUT (logged with the command) when the device did not
- * answer in time; -EIO for a short or wrong-typed response or a device that
- * needs a reset; -EINVAL/-ENOMEM for the device's error responses; -EBUSY
- * when no slot freed up in time.
+ * answer within vg->cmd_timeout_ns (the device is then reset before the next
+ * command); -EIO for a short or wrong-typed response, a device that signals
+ * DEVICE_NEEDS_RESET while the command waits, or one a reset did not bring
+ * back; -EINVAL/-ENOMEM for the device's error responses (logged with the
+ * command); -EBUSY when no slot freed up in time.
  */
 int virtgpu_cmd(struct virtio_vq *vq, const void *cmd, uint32_t cmd_len, void *resp, uint32_t resp_len,
 		uint32_t resp_type, struct drm_fence **fence)
@@ -155,6 +207,8 @@ int virtgpu_cmd(struct virtio_vq *vq, const void *cmd, uint32_t cmd_len, void *r
 	uint16_t head;
 	int ret;
 
+	if (atomic_load(&vg->needs_reset) && !vg->recovering && !vg->broken)
+		virtgpu_device_recover(vg);
 	if (vg->broken)
 		return -EIO;
 	if (cmd_len > VIRTGPU_SLOT_RESP || resp_len > VIRTGPU_SLOT_SIZE - VIRTGPU_SLOT_RESP)
@@ -167,15 +221,16 @@ int virtgpu_cmd(struct virtio_vq *vq, const void *cmd, uint32_t cmd_len, void *r
 		}
 		resp_len = sizeof(struct virtio_gpu_ctrl_hdr);
 	}
-	slot = virtgpu_slot_get(vq, drm_platform_time_ns() + VIRTGPU_CMD_TIMEOUT_NS);
+	slot = virtgpu_slot_get(vq, drm_platform_time_ns() + vg->cmd_timeout_ns);
 	if (!slot) {
 		drm_err("virtio_gpu: queue %u full for %llu ms; %s not sent", vq->index,
-			VIRTGPU_CMD_TIMEOUT_NS / 1000000ull, virtgpu_cmd_name(((const struct virtio_gpu_ctrl_hdr *)cmd)->type));
+			(unsigned long long)(vg->cmd_timeout_ns / 1000000ull),
+			virtgpu_cmd_name(((const struct virtio_gpu_ctrl_hdr *)cmd)->type));
 		if (vf) {
 			drm_fence_put(vf->fence);
 			free(vf);
 		}
-		virtgpu_check_needs_reset(vg);
+		virtgpu_schedule_reset(vg, "a queue stayed full");
 		return -EBUSY;
 	}
 	head = (uint16_t)((slot - vq->slots) * 2);
@@ -206,16 +261,27 @@ int virtgpu_cmd(struct virtio_vq *vq, const void *cmd, uint32_t cmd_len, void *r
 	}
 	drm_platform_mutex_unlock(vq->lock);
 
-	drm_platform_completion_wait(slot->completion, VIRTGPU_CMD_TIMEOUT_NS);
+	drm_platform_completion_wait(slot->completion, vg->cmd_timeout_ns);
 	drm_platform_mutex_lock(vq->lock);
+	if (slot->failed && !slot->done) {
+		/* DEVICE_NEEDS_RESET: the slot stays taken until the reset frees it. */
+		slot->waiting = false;
+		drm_platform_mutex_unlock(vq->lock);
+		vg->cmds_failed++;
+		drm_err("virtio_gpu: %s on queue %u: failed, the device needs a reset", virtgpu_cmd_name(hdr->type),
+			vq->index);
+		return -EIO;
+	}
 	if (!slot->done) {
-		/* The interrupt handler frees the slot should the answer still come. */
+		/* The interrupt handler (or the reset) frees the slot should the answer still come. */
+		char why[96];
+
 		slot->waiting = false;
 		drm_platform_mutex_unlock(vq->lock);
 		vg->cmds_timed_out++;
-		drm_err("virtio_gpu: %s on queue %u: no response within %llu ms", virtgpu_cmd_name(hdr->type),
-			vq->index, VIRTGPU_CMD_TIMEOUT_NS / 1000000ull);
-		virtgpu_check_needs_reset(vg);
+		snprintf(why, sizeof(why), "%s on queue %u: no response within %llu ms", virtgpu_cmd_name(hdr->type),
+			 vq->index, (unsigned long long)(vg->cmd_timeout_ns / 1000000ull));
+		virtgpu_schedule_reset(vg, why);
 		return -ETIMEDOUT;
 	}
 	{
@@ -276,12 +342,22 @@ void virtgpu_fence_work(void *arg, uint64_t expires_ns, uint64_t overrun)
 /** virtgpu_fences_fini() - at unload: fences the device never finished signal with -ENODEV. */
 void virtgpu_fences_fini(struct virtgpu_device *vg)
 {
+	virtgpu_fences_fail(vg, -ENODEV);
+}
+
+/**
+ * virtgpu_fences_fail() - after a device reset: every fenced command still
+ * pending will never complete; its fence signals with @error (-EIO, a
+ * negative errno as dma_fence_set_error()).  Device lock held.
+ */
+void virtgpu_fences_fail(struct virtgpu_device *vg, int error)
+{
 	while (!drm_list_empty(&vg->fences)) {
 		struct drm_list_head *pos = vg->fences.next;
 		struct virtgpu_fence *vf = (struct virtgpu_fence *)((char *)pos - offsetof(struct virtgpu_fence, link));
 
 		drm_list_del(&vf->link);
-		drm_fence_signal(vf->fence, -ENODEV);
+		drm_fence_signal(vf->fence, error);
 		drm_fence_put(vf->fence);
 		free(vf);
 	}

@@ -175,7 +175,8 @@ static int virtio_pci_negotiate(struct virtgpu_device *vg)
 
 /* ---- virtqueues (2.7; 4.1.5.1.3) ---- */
 
-static int virtio_vq_setup(struct virtgpu_device *vg, struct virtio_vq *vq, unsigned int index, uint16_t vector)
+/* The queue's memory and locks, once per device (queue size from the device). */
+static int virtio_vq_alloc(struct virtgpu_device *vg, struct virtio_vq *vq, unsigned int index)
 {
 	uint16_t max;
 	void *mem;
@@ -190,7 +191,6 @@ static int virtio_vq_setup(struct virtgpu_device *vg, struct virtio_vq *vq, unsi
 		return -ENODEV;
 	vq->size = max < VIRTGPU_QUEUE_SIZE ? max : VIRTGPU_QUEUE_SIZE;
 	vq->size &= (uint16_t)~1u;
-	common_write16(vg, VIRTIO_PCI_COMMON_Q_SIZE, vq->size);
 	vq->lock = drm_platform_mutex_create();
 	vq->space = drm_platform_completion_create();
 	if (!vq->lock || !vq->space)
@@ -220,10 +220,27 @@ static int virtio_vq_setup(struct virtgpu_device *vg, struct virtio_vq *vq, unsi
 		if (!s->completion)
 			return -ENOMEM;
 	}
+	return 0;
+}
+
+/*
+ * Tell the (just reset) device about the queue (4.1.5.1.3): size, MSI-X
+ * vector, ring addresses, enable.  The rings start empty: after a reset
+ * the device has forgotten them, so the driver starts over too.
+ */
+static int virtio_vq_program(struct virtgpu_device *vg, struct virtio_vq *vq, uint16_t vector)
+{
+	memset(vq->desc, 0, 16u * vq->size);
+	memset((void *)vq->avail, 0, 6u + 2u * vq->size);
+	memset((void *)vq->used, 0, 6u + 8u * vq->size);
+	vq->avail_idx = 0;
+	vq->last_used_idx = 0;
+	common_write16(vg, VIRTIO_PCI_COMMON_Q_SELECT, (uint16_t)vq->index);
+	common_write16(vg, VIRTIO_PCI_COMMON_Q_SIZE, vq->size);
 	common_write16(vg, VIRTIO_PCI_COMMON_Q_MSIX, vector);
 	vq->msix_vector = common_read16(vg, VIRTIO_PCI_COMMON_Q_MSIX);
 	if (vector != VIRTIO_MSI_NO_VECTOR && vq->msix_vector != vector) {
-		drm_err("virtio_gpu: queue %u refused MSI-X vector %u", index, vector);
+		drm_err("virtio_gpu: queue %u refused MSI-X vector %u", vq->index, vector);
 		return -EBUSY;
 	}
 	common_write64(vg, VIRTIO_PCI_COMMON_Q_DESCLO, vq->desc_iova);
@@ -329,43 +346,57 @@ static void virtgpu_irq(void *arg, unsigned int vector)
 		if (vector == 2 || vg->nvecs < 3)
 			virtio_vq_reclaim(&vg->cursorq);
 	}
+	if (config && (virtio_pci_get_status(vg) & VIRTIO_CONFIG_S_NEEDS_RESET) &&
+	    !atomic_exchange(&vg->needs_reset, true)) {
+		/* 2.1.2: the device stopped; whoever waits for an answer gets -EIO now, not at the timeout. */
+		virtgpu_vq_fail_waiters(&vg->ctrlq);
+		virtgpu_vq_fail_waiters(&vg->cursorq);
+	}
 	if (config && vg->config_work) {
 		atomic_store(&vg->config_pending, true);
 		drm_platform_timer_start(vg->config_work, drm_platform_time_ns(), 0);
 	}
 }
 
-/**
- * virtio_pci_init() - bring the device up (3.1.1): reset, ACKNOWLEDGE,
- * DRIVER, features, FEATURES_OK, interrupts (MSI-X: vector 0 config, 1
- * controlq, 2 cursorq), queues, DRIVER_OK.  0 or -errno; on failure the
- * caller runs virtio_pci_fini().
- */
-int virtio_pci_init(struct virtgpu_device *vg)
+/* MSI-X vectors: 0 config changes, 1 controlq, 2 cursorq (one shared vector when fewer); none for INTx. */
+static void virtio_pci_vectors(struct virtgpu_device *vg, uint16_t *cfg, uint16_t *q0, uint16_t *q1)
 {
-	uint16_t cfg_vec = VIRTIO_MSI_NO_VECTOR, q0 = VIRTIO_MSI_NO_VECTOR, q1 = VIRTIO_MSI_NO_VECTOR;
+	*cfg = *q0 = *q1 = VIRTIO_MSI_NO_VECTOR;
+	if (drm_platform_pci_irq_type(vg->pdev) == DRM_PCI_IRQ_MSIX) {
+		*cfg = 0;
+		*q0 = vg->nvecs >= 3 ? 1 : 0;
+		*q1 = vg->nvecs >= 3 ? 2 : 0;
+	}
+}
+
+/*
+ * The status handshake up to DRIVER_OK (3.1.1): the first time from the
+ * reset on, with interrupts and queue memory allocated on the way; again
+ * (virtio_pci_restart(), which did the reset) with the same ones.
+ */
+static int virtio_pci_start(struct virtgpu_device *vg, bool first)
+{
+	uint16_t cfg_vec, q0, q1;
 	int ret;
 
-	ret = virtio_pci_find_caps(vg);
-	if (ret)
-		return ret;
-	drm_platform_pci_set_master(vg->pdev, true);
-	ret = virtio_pci_reset(vg);
-	if (ret)
-		return ret;
+	if (first) {
+		ret = virtio_pci_reset(vg);
+		if (ret)
+			return ret;
+	}
 	common_write8(vg, VIRTIO_PCI_COMMON_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
 	common_write8(vg, VIRTIO_PCI_COMMON_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	ret = virtio_pci_negotiate(vg);
 	if (ret)
 		goto failed;
-	ret = drm_platform_pci_irq_request(vg->pdev, 1, 3, DRM_PCI_IRQ_MSIX | DRM_PCI_IRQ_INTX, virtgpu_irq, vg);
-	if (ret < 0)
-		goto failed;
-	vg->nvecs = (unsigned int)ret;
-	if (drm_platform_pci_irq_type(vg->pdev) == DRM_PCI_IRQ_MSIX) {
-		cfg_vec = 0;
-		q0 = vg->nvecs >= 3 ? 1 : 0;
-		q1 = vg->nvecs >= 3 ? 2 : 0;
+	if (first) {
+		ret = drm_platform_pci_irq_request(vg->pdev, 1, 3, DRM_PCI_IRQ_MSIX | DRM_PCI_IRQ_INTX, virtgpu_irq, vg);
+		if (ret < 0)
+			goto failed;
+		vg->nvecs = (unsigned int)ret;
+	}
+	virtio_pci_vectors(vg, &cfg_vec, &q0, &q1);
+	if (cfg_vec != VIRTIO_MSI_NO_VECTOR) {
 		common_write16(vg, VIRTIO_PCI_COMMON_MSIX, cfg_vec);
 		if (common_read16(vg, VIRTIO_PCI_COMMON_MSIX) != cfg_vec) {
 			drm_err("virtio_gpu: the device refused MSI-X vector 0 for config changes");
@@ -377,21 +408,68 @@ int virtio_pci_init(struct virtgpu_device *vg)
 		ret = -ENODEV;
 		goto failed;
 	}
-	ret = virtio_vq_setup(vg, &vg->ctrlq, 0, q0);
+	if (first) {
+		ret = virtio_vq_alloc(vg, &vg->ctrlq, 0);
+		if (!ret)
+			ret = virtio_vq_alloc(vg, &vg->cursorq, 1);
+		if (ret)
+			goto failed;
+	}
+	ret = virtio_vq_program(vg, &vg->ctrlq, q0);
 	if (!ret)
-		ret = virtio_vq_setup(vg, &vg->cursorq, 1, q1);
+		ret = virtio_vq_program(vg, &vg->cursorq, q1);
 	if (ret)
 		goto failed;
 	common_write8(vg, VIRTIO_PCI_COMMON_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
 							    VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK);
+	return 0;
+failed:
+	common_write8(vg, VIRTIO_PCI_COMMON_STATUS, common_read8(vg, VIRTIO_PCI_COMMON_STATUS) | VIRTIO_CONFIG_S_FAILED);
+	return ret;
+}
+
+/**
+ * virtio_pci_init() - bring the device up (3.1.1): reset, ACKNOWLEDGE,
+ * DRIVER, features, FEATURES_OK, interrupts (MSI-X: vector 0 config, 1
+ * controlq, 2 cursorq), queues, DRIVER_OK.  0 or -errno; on failure the
+ * caller runs virtio_pci_fini().
+ */
+int virtio_pci_init(struct virtgpu_device *vg)
+{
+	int ret;
+
+	ret = virtio_pci_find_caps(vg);
+	if (ret)
+		return ret;
+	drm_platform_pci_set_master(vg->pdev, true);
+	ret = virtio_pci_start(vg, true);
+	if (ret)
+		return ret;
 	drm_info("virtio_gpu: %s: %u interrupt vector(s) (%s), controlq %u and cursorq %u entries",
 		 drm_platform_pci_name(vg->pdev), vg->nvecs,
 		 drm_platform_pci_irq_type(vg->pdev) == DRM_PCI_IRQ_MSIX ? "MSI-X" : "INTx", vg->ctrlq.size,
 		 vg->cursorq.size);
 	return 0;
-failed:
-	common_write8(vg, VIRTIO_PCI_COMMON_STATUS, common_read8(vg, VIRTIO_PCI_COMMON_STATUS) | VIRTIO_CONFIG_S_FAILED);
-	return ret;
+}
+
+/**
+ * virtio_pci_restart() - reset a device that needs it (2.1.2) and bring it
+ * up again with the same features, interrupts and queue memory.  After the
+ * reset the device no longer touches our memory, so every command still in
+ * flight is dropped (their waiters failed already) and mappings whose
+ * release waited for this are unmapped.  0, or -errno when the device does
+ * not come back (it is then marked FAILED).
+ */
+int virtio_pci_restart(struct virtgpu_device *vg)
+{
+	int ret = virtio_pci_reset(vg);
+
+	if (ret)
+		return ret;
+	virtgpu_vq_drop_all(&vg->ctrlq);
+	virtgpu_vq_drop_all(&vg->cursorq);
+	virtgpu_deferred_unmaps_run(vg);
+	return virtio_pci_start(vg, false);
 }
 
 /**

@@ -12,7 +12,10 @@
 #include "drmctl.h"
 #include "cuse-drm/cuse_drm_uapi.h"
 
-/** drmctl_cmd_stats() - print files, GEM objects/handles/bytes, framebuffers, blobs, events, master. */
+/**
+ * drmctl_cmd_stats() - print files, GEM objects/handles/bytes, framebuffers, blobs, events, master,
+ * syncobjs, fences, parked ioctls, flips per CRTC and a PCI device's live DMA mappings.
+ */
 int drmctl_cmd_stats(int argc, char **argv)
 {
 	struct cuse_drm_stats s;
@@ -50,5 +53,10 @@ int drmctl_cmd_stats(int argc, char **argv)
 	printf("syncobjs:        %u\n", s.syncobjs);
 	printf("fences:          %u\n", s.fences);
 	printf("parked ioctls:   %u\n", s.parked_ioctls);
+	printf("crtc flips:      %llu %llu %llu %llu\n", (unsigned long long)s.crtc_flips[0],
+	       (unsigned long long)s.crtc_flips[1], (unsigned long long)s.crtc_flips[2],
+	       (unsigned long long)s.crtc_flips[3]);
+	printf("dma mappings:    %u (%u coherent, %llu bytes)\n", s.dma_mappings, s.dma_coherent,
+	       (unsigned long long)s.dma_bytes);
 	return 0;
 }

@@ -636,7 +636,8 @@ void drm_device_get_stats(struct drm_device *dev, struct drm_device_stats *st)
 	*st = (struct drm_device_stats){ .files = 1, .gem_objects = 2, .gem_handles = 3, .framebuffers = 4,
 					 .blobs = 5, .pending_events = 6, .has_master = 1,
 					 .syncobjs = 7, .gem_bytes = 0x123456789ull, .fences = 8,
-					 .parked_ioctls = 9 };
+					 .parked_ioctls = 9, .dma_mappings = 10, .dma_coherent = 11,
+					 .dma_bytes = 0x987654321ull };
 }
 
 void drm_platform_log(enum drm_log_level level, const char *fmt, ...)
@@ -1024,6 +1025,9 @@ static void test_private_ioctls(void **state)
 	assert_int_equal(st.gem_bytes, 0x123456789ull);
 	assert_int_equal(st.fences, 8);
 	assert_int_equal(st.parked_ioctls, 9);
+	assert_int_equal(st.dma_mappings, 10);
+	assert_int_equal(st.dma_coherent, 11);
+	assert_int_equal(st.dma_bytes, 0x987654321ull);
 
 	memset(&tok, 0xff, sizeof(tok));
 	assert_int_equal(sim_ioctl(CUSE_DRM_IOCTL_GET_TOKEN, &tok), 0);
