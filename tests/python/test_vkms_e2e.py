@@ -406,11 +406,10 @@ def test_blocking_wait_vblank_waits_for_the_count(daemon):
 def test_kmscube_renders_on_vkms(daemon):
     """Mesa's kmscube (GBM, kms_swrast with llvmpipe) runs unmodified on our vkms under the
     shim: it renders its frames, and the scanout shows the cube (pixels other than its grey
-    clear colour in the middle of the screen) turning from one capture to the next.  The
-    frame CRCs over 180 vblanks change as its frames land (kmscube renders slower than the 60 Hz
-    display under TCG, 25 to 30 fps on a quiet machine and a few on a loaded one, so a frame
-    shows for several vblanks: the test asks for a few changes, not one per vblank)."""
-    p = subprocess.Popen(["kmscube", "-D", daemon.node, "-c", "1200"], stdin=subprocess.PIPE,
+    clear colour in the middle of the screen) turning from one capture to the next, and two
+    frame CRCs a second apart differ (kmscube renders slower than the 60 Hz display under TCG,
+    so a frame shows for several vblanks: consecutive vblanks may share a CRC)."""
+    p = subprocess.Popen(["kmscube", "-D", daemon.node, "-c", "3000"], stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=shim_env())
     shots = []
     try:
@@ -425,8 +424,13 @@ def test_kmscube_renders_on_vkms(daemon):
                 if cube > 1000 and (not shots or middle.tobytes() != shots[-1]):
                     shots.append(middle.tobytes())
             time.sleep(0.3)
-        crc = subprocess.run([DRMCTL, "crc", daemon.node, "--crtc", "0", "--frames", "180"],
-                             capture_output=True, text=True, timeout=60)
+        # Two frame CRCs a second apart (each capture composes every frame while it is open,
+        # which slows kmscube down under TCG, so keep them short).
+        crcs = []
+        for _ in range(2):
+            crcs.append(subprocess.run([DRMCTL, "crc", daemon.node, "--crtc", "0", "--frames", "1"],
+                                       capture_output=True, text=True, timeout=60))
+            time.sleep(1)
         out, _ = p.communicate(timeout=120)  # stdin closes: kmscube stops
     finally:
         if p.poll() is None:
@@ -435,11 +439,11 @@ def test_kmscube_renders_on_vkms(daemon):
     frames = [int(n) for n in re.findall(r"Rendered (\d+) frames", out)]
     assert len(shots) == 2, "the cube never showed, or did not move\n" + out[-2000:]
     assert frames and max(frames) >= 30, out[-2000:]
-    assert crc.returncode == 0, crc.stderr
-    values = re.findall(r"^0x[0-9a-f]+ (0x[0-9a-f]+)$", crc.stdout, re.M)
-    assert len(values) == 180, crc.stdout
-    changes = sum(a != b for a, b in zip(values, values[1:]))
-    assert changes >= 2, f"{changes} CRC changes in 180 frames:\n{crc.stdout}"
+    values = []
+    for crc in crcs:
+        assert crc.returncode == 0, crc.stderr
+        values += re.findall(r"^0x[0-9a-f]+ (0x[0-9a-f]+)$", crc.stdout, re.M)
+    assert len(values) == 2 and values[0] != values[1], [c.stdout for c in crcs]
 
 
 CURSOR_CLIENT = os.path.join(os.path.dirname(__file__), "clients", "cursor_client.py")
