@@ -131,6 +131,19 @@ static void virtgpu_unload(struct drm_device *dev)
 	virtgpu_fences_fini(vg);
 	if (vg->pdev)
 		virtgpu_deferred_unmaps_run(vg);
+	/*
+	 * Objects can outlive the driver: a framebuffer no file owns (a legacy
+	 * cursor's) is freed by drm_mode_config_cleanup() after this.  Unlink them
+	 * so their free hook, which then finds no device, touches nothing of @vg.
+	 */
+	{
+		struct virtgpu_object *bo, *tmp;
+
+		drm_list_for_each_safe(bo, tmp, &vg->objects, struct virtgpu_object, link) {
+			drm_list_del(&bo->link);
+			bo->listed = false;
+		}
+	}
 	drm_dev_unlock(dev);
 	drm_dev_set_private(dev, NULL);
 	free(vg);
