@@ -1339,12 +1339,14 @@ int drm_atomic_resume(struct drm_device *dev, struct drm_file *file, bool *done)
 /* ------------------------------------------------------------------ */
 
 /*
- * setup_out_fence(): a fence for CRTC @i's flip_done, made into a sync_file
- * fd for the client, whose number is written to OUT_FENCE_PTR now (a bad
- * pointer: EFAULT).  An out-fence fd needs the fd-carrying front end
- * (struct drm_fd_ops): EOPNOTSUPP without it.
+ * setup_out_fence(): a new fence made into a sync_file fd for the client,
+ * whose number is written to the client's @uptr now (a bad pointer: EFAULT);
+ * the fence goes to *@slot.  An out-fence fd needs the fd-carrying front end
+ * (struct drm_fd_ops): EOPNOTSUPP without it.  Serves OUT_FENCE_PTR (the
+ * fence signals at the CRTC's flip_done) and WRITEBACK_OUT_FENCE_PTR (when
+ * the driver has written the job's frame).
  */
-static int drm_atomic_setup_out_fence(struct drm_atomic_state *st, unsigned int i)
+static int drm_atomic_setup_out_fence(struct drm_atomic_state *st, uint64_t uptr, struct drm_fence **slot)
 {
 	const struct drm_fd_ops *fds = st->file->caller ? st->file->caller->fds : NULL;
 	struct drm_fence *fence;
@@ -1358,40 +1360,12 @@ static int drm_atomic_setup_out_fence(struct drm_atomic_state *st, unsigned int 
 		return -ENOMEM;
 	ret = fds->fence_to_sync_file(fds->ctx, fence, &fd);
 	if (!ret)
-		ret = drm_copy_to_user(st->file, st->out_fence_ptr[i], &fd, sizeof(fd));
+		ret = drm_copy_to_user(st->file, uptr, &fd, sizeof(fd));
 	if (ret) {
 		drm_fence_put(fence);
 		return ret;
 	}
-	st->out_fence[i] = fence;
-	return 0;
-}
-
-/*
- * setup_out_fence() of writeback connector @i's job (WRITEBACK_OUT_FENCE_PTR):
- * a fence signalled when the driver has written the frame; EOPNOTSUPP
- * without the fd-carrying front end, as for OUT_FENCE_PTR.
- */
-static int drm_atomic_setup_wb_out_fence(struct drm_atomic_state *st, unsigned int i)
-{
-	const struct drm_fd_ops *fds = st->file->caller ? st->file->caller->fds : NULL;
-	struct drm_fence *fence;
-	int32_t fd = -1;
-	int ret;
-
-	if (!fds || !fds->fence_to_sync_file)
-		return -EOPNOTSUPP;
-	fence = drm_fence_create();
-	if (!fence)
-		return -ENOMEM;
-	ret = fds->fence_to_sync_file(fds->ctx, fence, &fd);
-	if (!ret)
-		ret = drm_copy_to_user(st->file, st->wb_out_fence_ptr[i], &fd, sizeof(fd));
-	if (ret) {
-		drm_fence_put(fence);
-		return ret;
-	}
-	st->wb_out_fence[i] = fence;
+	*slot = fence;
 	return 0;
 }
 
@@ -1440,7 +1414,7 @@ static int drm_atomic_prepare_signaling(struct drm_atomic_state *st, const struc
 			st->event[i] = e;
 		}
 		if (st->out_fence_ptr[i]) {
-			int ret = drm_atomic_setup_out_fence(st, i);
+			int ret = drm_atomic_setup_out_fence(st, st->out_fence_ptr[i], &st->out_fence[i]);
 
 			if (ret)
 				return ret;
@@ -1452,7 +1426,7 @@ static int drm_atomic_prepare_signaling(struct drm_atomic_state *st, const struc
 
 		if (!(st->wb_job_mask & (1u << i)) || !st->wb_out_fence_ptr[i])
 			continue;
-		ret = drm_atomic_setup_wb_out_fence(st, i);
+		ret = drm_atomic_setup_out_fence(st, st->wb_out_fence_ptr[i], &st->wb_out_fence[i]);
 		if (ret)
 			return ret;
 	}

@@ -67,14 +67,6 @@ static bool drm_crtc_supports_legacy_gamma(const struct drm_crtc *crtc)
 	return false;
 }
 
-/* The CRTC @id names, or NULL. */
-static struct drm_crtc *crtc_find(struct drm_device *dev, uint32_t id)
-{
-	struct drm_mode_object *obj = drm_mode_object_find(dev, id, DRM_MODE_OBJECT_CRTC);
-
-	return obj ? drm_container_of(obj, struct drm_crtc, base) : NULL;
-}
-
 int drm_mode_gamma_get_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
 {
 	struct drm_mode_crtc_lut *lut = data;
@@ -84,7 +76,7 @@ int drm_mode_gamma_get_ioctl(struct drm_device *dev, void *data, struct drm_file
 
 	if (!drm_core_check_feature(dev, DRIVER_MODESET))
 		return -EOPNOTSUPP;
-	crtc = crtc_find(dev, lut->crtc_id);
+	crtc = drm_crtc_find(dev, lut->crtc_id);
 	if (!crtc)
 		return -ENOENT;
 	/* The size must match (a CRTC without a table has size 0, so only 0 matches there). */
@@ -117,7 +109,7 @@ int drm_mode_gamma_set_ioctl(struct drm_device *dev, void *data, struct drm_file
 		return ret;
 	if (!drm_core_check_feature(dev, DRIVER_MODESET))
 		return -EOPNOTSUPP;
-	crtc = crtc_find(dev, lut->crtc_id);
+	crtc = drm_crtc_find(dev, lut->crtc_id);
 	if (!crtc)
 		return -ENOENT;
 	if (!drm_crtc_supports_legacy_gamma(crtc))

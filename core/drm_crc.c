@@ -22,18 +22,19 @@ static bool drm_crtc_has_crc(const struct drm_crtc *crtc)
 	return crtc->funcs && crtc->funcs->set_crc_source && crtc->funcs->verify_crc_source;
 }
 
-/* The CRTC @crtc_id of a KMS device; -EOPNOTSUPP without KMS, -ENOENT for none. */
+/*
+ * The CRTC @crtc_id of a KMS device, with its crtc-N/crc files: -EOPNOTSUPP
+ * without KMS or when the driver computes no CRCs (the files do not exist),
+ * -ENOENT for no such CRTC.
+ */
 static int drm_crc_crtc_find(struct drm_device *dev, uint32_t crtc_id, struct drm_crtc **out)
 {
-	struct drm_mode_object *obj;
-
 	if (!drm_core_check_feature(dev, DRIVER_MODESET))
 		return -EOPNOTSUPP;
-	obj = drm_mode_object_find(dev, crtc_id, DRM_MODE_OBJECT_CRTC);
-	if (!obj)
+	*out = drm_crtc_find(dev, crtc_id);
+	if (!*out)
 		return -ENOENT;
-	*out = drm_container_of(obj, struct drm_crtc, base);
-	return 0;
+	return drm_crtc_has_crc(*out) ? 0 : -EOPNOTSUPP;
 }
 
 static unsigned int crtc_crc_data_count(const struct drm_crtc_crc *crc)
@@ -114,8 +115,6 @@ int drm_crtc_crc_open(struct drm_file *file, uint32_t crtc_id, const char *sourc
 
 	drm_platform_mutex_lock(dev->lock);
 	ret = drm_crc_crtc_find(dev, crtc_id, &crtc);
-	if (!ret && !drm_crtc_has_crc(crtc))
-		ret = -EOPNOTSUPP;
 	if (!ret && source && *source)
 		ret = crc_control_write(crtc, source);
 	if (!ret)
@@ -137,8 +136,6 @@ int drm_crtc_crc_read(struct drm_file *file, uint32_t crtc_id, struct drm_crc_li
 
 	drm_platform_mutex_lock(dev->lock);
 	ret = drm_crc_crtc_find(dev, crtc_id, &crtc);
-	if (!ret && !drm_crtc_has_crc(crtc))
-		ret = -EOPNOTSUPP; /* no crtc-N/crc files at all */
 	if (ret)
 		goto out;
 	crc = &crtc->crc;
@@ -169,8 +166,6 @@ int drm_crtc_crc_close(struct drm_file *file, uint32_t crtc_id)
 
 	drm_platform_mutex_lock(dev->lock);
 	ret = drm_crc_crtc_find(dev, crtc_id, &crtc);
-	if (!ret && !drm_crtc_has_crc(crtc))
-		ret = -EOPNOTSUPP;
 	if (!ret && (!crtc->crc.opened || crtc->crc.owner != file))
 		ret = -EINVAL;
 	if (!ret)

@@ -209,6 +209,13 @@ int drm_mode_page_flip_ioctl(struct drm_device *dev, void *data, struct drm_file
 	return drm_atomic_helper_page_flip(crtc, fb, e, file);
 }
 
+struct drm_crtc *drm_crtc_find(struct drm_device *dev, uint32_t id)
+{
+	struct drm_mode_object *obj = drm_mode_object_find(dev, id, DRM_MODE_OBJECT_CRTC);
+
+	return obj ? drm_container_of(obj, struct drm_crtc, base) : NULL;
+}
+
 void drm_crtc_handle_vblank(struct drm_crtc *crtc, uint64_t timestamp_ns, uint64_t count)
 {
 	struct drm_device *dev = crtc->dev;

@@ -158,6 +158,9 @@ void drm_object_attach_property(struct drm_object_properties *props, struct drm_
 int drm_object_property_set_value(struct drm_object_properties *props, struct drm_property *prop, uint64_t value);
 int drm_mode_props_init(struct drm_device *dev);
 void drm_mode_config_cleanup(struct drm_device *dev);
+/** drm_crtc_find() - the CRTC with mode object id @id (the kernel's function of that name), or NULL. */
+struct drm_crtc *drm_crtc_find(struct drm_device *dev, uint32_t id);
+
 /** drm_color_props_init() - GAMMA_LUT and GAMMA_LUT_SIZE, once per device; 0 or -ENOMEM. */
 int drm_color_props_init(struct drm_device *dev);
 

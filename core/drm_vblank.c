@@ -288,14 +288,6 @@ wait:
 	return ret ? ret : -DRM_EPENDING;
 }
 
-/* drm_crtc_find(): the CRTC with object id @id, or NULL. */
-static struct drm_crtc *drm_vblank_crtc_find(struct drm_device *dev, uint32_t id)
-{
-	struct drm_mode_object *obj = drm_mode_object_find(dev, id, DRM_MODE_OBJECT_CRTC);
-
-	return obj ? drm_container_of(obj, struct drm_crtc, base) : NULL;
-}
-
 /** drm_crtc_get_sequence_ioctl() - DRM_IOCTL_CRTC_GET_SEQUENCE (drm_vblank.c). */
 int drm_crtc_get_sequence_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
 {
@@ -308,7 +300,7 @@ int drm_crtc_get_sequence_ioctl(struct drm_device *dev, void *data, struct drm_f
 		return -EOPNOTSUPP;
 	if (!drm_dev_has_vblank(dev))
 		return -EOPNOTSUPP;
-	crtc = drm_vblank_crtc_find(dev, get_seq->crtc_id);
+	crtc = drm_crtc_find(dev, get_seq->crtc_id);
 	if (!crtc)
 		return -ENOENT;
 	ret = drm_vblank_get(crtc);
@@ -333,7 +325,7 @@ int drm_crtc_queue_sequence_ioctl(struct drm_device *dev, void *data, struct drm
 		return -EOPNOTSUPP;
 	if (!drm_dev_has_vblank(dev))
 		return -EOPNOTSUPP;
-	crtc = drm_vblank_crtc_find(dev, queue_seq->crtc_id);
+	crtc = drm_crtc_find(dev, queue_seq->crtc_id);
 	if (!crtc)
 		return -ENOENT;
 	if (queue_seq->flags & ~(DRM_CRTC_SEQUENCE_RELATIVE | DRM_CRTC_SEQUENCE_NEXT_ON_MISS))
