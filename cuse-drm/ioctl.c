@@ -736,18 +736,15 @@ void cd_ioctl(fuse_req_t req, int cmd_int, void *arg, struct fuse_file_info *fi,
 		.state = CD_RUNNING,
 	};
 	cd_caller_from_req(req, &pk->caller);
+	/* What the shim set up for this call over the side channel (uapi parts 6 and 7). */
 	drm_device_lock(d->dev);
 	um->stage = cd_stage_get(f, cmd);
-	drm_device_unlock(d->dev);
-	if (cmd == DRM_IOCTL_MODE_ATOMIC) {
-		/* IN_FENCE_FD and OUT_FENCE_PTR: the fds the shim armed the file with (uapi part 6). */
-		drm_device_lock(d->dev);
-		if (f->fences_armed) {
-			pk->fence_call = (struct cd_fd_call){ .d = d, .recv_fd = -1, .send_fd = -1, .fences = f };
-			cd_fd_ops_init(&pk->fence_ops, &pk->fence_call);
-			pk->caller.fds = &pk->fence_ops;
-		}
-		drm_device_unlock(d->dev);
+	if (cmd == DRM_IOCTL_MODE_ATOMIC && f->fences_armed) {
+		/* IN_FENCE_FD and OUT_FENCE_PTR: the fds the shim armed the file with. */
+		pk->fence_call = (struct cd_fd_call){ .d = d, .recv_fd = -1, .send_fd = -1, .fences = f };
+		cd_fd_ops_init(&pk->fence_ops, &pk->fence_call);
+		pk->caller.fds = &pk->fence_ops;
 	}
+	drm_device_unlock(d->dev);
 	parked_run(pk);
 }
