@@ -13,6 +13,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +22,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <xf86drm.h>
 
 /** bench_now_ns() - CLOCK_MONOTONIC in nanoseconds. */
 static inline uint64_t bench_now_ns(void)
@@ -62,6 +66,69 @@ static inline bool bench_quick(int argc, char **argv)
 		if (strcmp(argv[i], "--quick") == 0)
 			return true;
 	return false;
+}
+
+/**
+ * bench_workers() - case 8: @procs processes, each opening @node itself and
+ * running @work on its fd for @ns nanoseconds (it returns how many operations
+ * it did); returns the total per second of wall time.  Exits 1 when a worker
+ * fails.
+ */
+static inline double bench_workers(const char *node, int procs, uint64_t ns, uint64_t (*work)(int fd, uint64_t ns))
+{
+	uint64_t total = 0, start = bench_now_ns();
+	int p[2];
+
+	if (pipe(p) < 0)
+		bench_die("pipe");
+	for (int i = 0; i < procs; i++) {
+		if (fork() == 0) {
+			uint64_t n = work(bench_open(node), ns);
+
+			_exit(write(p[1], &n, sizeof(n)) == sizeof(n) ? 0 : 1);
+		}
+	}
+	close(p[1]);
+	for (int i = 0; i < procs; i++) {
+		uint64_t n;
+
+		if (read(p[0], &n, sizeof(n)) != sizeof(n))
+			bench_die("a worker failed");
+		total += n;
+	}
+	close(p[0]);
+	while (wait(NULL) > 0)
+		;
+	return (double)total * 1e9 / (double)(bench_now_ns() - start);
+}
+
+/**
+ * struct bench_dumb - a mapped XRGB8888 dumb buffer: GEM @handle, @pitch and
+ * @size in bytes, @map of @size bytes (MODE_MAP_DUMB's offset through mmap).
+ */
+struct bench_dumb {
+	uint32_t handle, pitch;
+	uint64_t size;
+	void *map;
+};
+
+/** bench_dumb_map() - CREATE_DUMB of @w x @h at 32 bpp and mmap it shared (exit 1 on failure). */
+static inline struct bench_dumb bench_dumb_map(int fd, uint32_t w, uint32_t h)
+{
+	struct drm_mode_create_dumb c = { .width = w, .height = h, .bpp = 32 };
+	struct drm_mode_map_dumb m = { 0 };
+	struct bench_dumb b;
+
+	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &c))
+		bench_die("CREATE_DUMB");
+	m.handle = c.handle;
+	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &m))
+		bench_die("MAP_DUMB");
+	b = (struct bench_dumb){ .handle = c.handle, .pitch = c.pitch, .size = c.size };
+	b.map = mmap(NULL, c.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)m.offset);
+	if (b.map == MAP_FAILED)
+		bench_die("mmap");
+	return b;
 }
 
 #endif

@@ -10,9 +10,6 @@
  * usage: bench_flip NODE [--quick]
  */
 #include <poll.h>
-#include <sys/mman.h>
-
-#include <xf86drm.h>
 #include <xf86drmMode.h>
 
 #include "bench.h"
@@ -37,22 +34,13 @@ static void on_flip(int fd, unsigned int seq, unsigned int sec, unsigned int use
 
 static uint32_t make_fb(int fd, uint32_t w, uint32_t h, uint32_t colour)
 {
-	struct drm_mode_create_dumb c = { .width = w, .height = h, .bpp = 32 };
-	struct drm_mode_map_dumb m = { 0 };
-	uint32_t fb, *p;
+	struct bench_dumb b = bench_dumb_map(fd, w, h);
+	uint32_t fb, *p = b.map;
 
-	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &c))
-		bench_die("CREATE_DUMB");
-	m.handle = c.handle;
-	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &m))
-		bench_die("MAP_DUMB");
-	p = mmap(NULL, c.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)m.offset);
-	if (p == MAP_FAILED)
-		bench_die("mmap");
-	for (size_t i = 0; i < c.size / 4; i++)
+	for (size_t i = 0; i < b.size / 4; i++)
 		p[i] = colour;
-	munmap(p, c.size);
-	if (drmModeAddFB(fd, w, h, 24, 32, c.pitch, c.handle, &fb))
+	munmap(b.map, b.size);
+	if (drmModeAddFB(fd, w, h, 24, 32, b.pitch, b.handle, &fb))
 		bench_die("ADDFB");
 	return fb;
 }

@@ -6,11 +6,6 @@
  *
  * usage: bench_gem NODE [--quick] [--procs N] [--hold N]
  */
-#include <sys/mman.h>
-#include <sys/wait.h>
-
-#include <xf86drm.h>
-
 #include "bench.h"
 
 static uint32_t dumb_create(int fd, uint32_t w, uint32_t h, uint64_t *size)
@@ -34,19 +29,11 @@ static void dumb_destroy(int fd, uint32_t handle)
 /* One create, map (touching the first byte) and destroy; w x h XRGB8888. */
 static void cycle(int fd, uint32_t w, uint32_t h)
 {
-	uint64_t size;
-	uint32_t handle = dumb_create(fd, w, h, &size);
-	struct drm_mode_map_dumb m = { .handle = handle };
-	volatile uint8_t *p;
+	struct bench_dumb b = bench_dumb_map(fd, w, h);
 
-	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &m))
-		bench_die("MAP_DUMB");
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)m.offset);
-	if (p == MAP_FAILED)
-		bench_die("mmap");
-	p[0] = 1;
-	munmap((void *)p, size);
-	dumb_destroy(fd, handle);
+	((volatile uint8_t *)b.map)[0] = 1;
+	munmap(b.map, b.size);
+	dumb_destroy(fd, b.handle);
 }
 
 static uint64_t cycles_in(int fd, uint32_t w, uint32_t h, uint64_t ns)
@@ -58,6 +45,12 @@ static uint64_t cycles_in(int fd, uint32_t w, uint32_t h, uint64_t ns)
 		n++;
 	}
 	return n;
+}
+
+/* A worker of case 8. */
+static uint64_t cycles_4k(int fd, uint64_t ns)
+{
+	return cycles_in(fd, 32, 32, ns);
 }
 
 int main(int argc, char **argv)
@@ -105,34 +98,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	/* Case 8: N processes doing 4 KiB cycles on their own files. */
-	int p[2];
-	uint64_t total = 0, start;
 	char name[64];
 
-	if (pipe(p) < 0)
-		bench_die("pipe");
-	start = bench_now_ns();
-	for (int i = 0; i < procs; i++) {
-		if (fork() == 0) {
-			int fd = bench_open(argv[1]);
-			uint64_t n = cycles_in(fd, 32, 32, ns);
-
-			if (write(p[1], &n, sizeof(n)) != sizeof(n))
-				_exit(1);
-			_exit(0);
-		}
-	}
-	close(p[1]);
-	for (int i = 0; i < procs; i++) {
-		uint64_t n;
-
-		if (read(p[0], &n, sizeof(n)) != sizeof(n))
-			bench_die("a worker failed");
-		total += n;
-	}
-	while (wait(NULL) > 0)
-		;
 	snprintf(name, sizeof(name), "concurrent-gem-4k-x%d", procs);
-	bench_report(name, "ops/s", (double)total * 1e9 / (double)(bench_now_ns() - start), true);
+	bench_report(name, "ops/s", bench_workers(argv[1], procs, ns, cycles_4k), true);
 	return 0;
 }

@@ -9,9 +9,6 @@
  *   throughput in calls per second instead.
  */
 #include <sys/ioctl.h>
-#include <sys/wait.h>
-
-#include <xf86drm.h>
 
 #include "bench.h"
 
@@ -54,33 +51,7 @@ int main(int argc, char **argv)
 		close(fd);
 		return 0;
 	}
-	/* Case 8: N processes, each its own open file, counting calls into a pipe. */
-	int p[2];
-	uint64_t total = 0, start;
-
-	if (pipe(p) < 0)
-		bench_die("pipe");
-	start = bench_now_ns();
-	for (int i = 0; i < procs; i++) {
-		if (fork() == 0) {
-			int fd = bench_open(argv[1]);
-			uint64_t n = calls_in(fd, ns);
-
-			if (write(p[1], &n, sizeof(n)) != sizeof(n))
-				_exit(1);
-			_exit(0);
-		}
-	}
-	close(p[1]);
-	for (int i = 0; i < procs; i++) {
-		uint64_t n;
-
-		if (read(p[0], &n, sizeof(n)) != sizeof(n))
-			bench_die("a worker failed");
-		total += n;
-	}
-	while (wait(NULL) > 0)
-		;
-	bench_report(name, "calls/s", (double)total * 1e9 / (double)(bench_now_ns() - start), true);
+	/* Case 8: N processes, each on its own open file. */
+	bench_report(name, "calls/s", bench_workers(argv[1], procs, ns, calls_in), true);
 	return 0;
 }
