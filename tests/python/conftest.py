@@ -2,6 +2,7 @@
 where the guest kernel has CUSE: tests/vm/run -- python3 -m pytest tests/python."""
 import fcntl
 import os
+import re
 import signal
 import struct
 import subprocess
@@ -44,6 +45,14 @@ def shim_env(extra=None):
     env["LD_PRELOAD"] = SHIM
     env.update(extra or {})
     return env
+
+
+def kernel_node(driver, kind="card"):
+    """The kernel driver @driver's primary ("card") or render ("renderD") node, as `drmctl list`
+    names it (tests/vm/run --kernel-drm loads vgem, virtio_gpu and bochs-drm), or None."""
+    listing = subprocess.run([DRMCTL, "list"], capture_output=True, text=True).stdout
+    m = re.search(rf"^(/dev/dri/{kind}\d+)\s+{re.escape(driver)}\s+\S+\s+kernel", listing, re.M)
+    return m.group(1) if m else None
 
 
 def free_card():

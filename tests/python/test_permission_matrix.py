@@ -6,24 +6,17 @@ master; the render node as that user and as root), against the kernel's vgem and
 drm_ioctl_permit()'s flags (DRM_AUTH, DRM_MASTER, DRM_ROOT_ONLY, DRM_RENDER_ALLOW) first,
 then the handler's first check of a zeroed struct.  build/perm-matrix does one role's row."""
 import os
-import re
 import subprocess
 
-from conftest import BUILD, Daemon, shim_env
+from conftest import BUILD, Daemon, kernel_node, shim_env
 
 PERM = os.path.join(BUILD, "perm-matrix")
 ROLES = ["master", "root", "user", "user-auth", "render", "render-root"]
 
-# Where we knowingly answer otherwise, with the reason; the test fails when one goes away too.
-KNOWN = {}
-
-
-def kernel_vgem():
-    listing = subprocess.run([os.path.join(BUILD, "drmctl"), "list"], capture_output=True, text=True).stdout
-    card = re.search(r"^(/dev/dri/card\d+)\s+vgem\s+\S+\s+kernel", listing, re.M)
-    render = re.search(r"^(/dev/dri/renderD\d+)\s+vgem\s+\S+\s+kernel", listing, re.M)
-    assert card and render, "the kernel's vgem is missing (tests/vm/run --kernel-drm)\n" + listing
-    return card.group(1), render.group(1)
+# DRM leases (drm_lease.c) are not implemented: a KMS master gets EOPNOTSUPP where the kernel
+# makes an (empty) lease, lists and gets none, and finds no lessee 0 to revoke.
+LEASES = {(name, "master") for name in ("DRM_IOCTL_MODE_CREATE_LEASE", "DRM_IOCTL_MODE_GET_LEASE",
+                                        "DRM_IOCTL_MODE_LIST_LESSEES", "DRM_IOCTL_MODE_REVOKE_LEASE")}
 
 
 def matrix(card, render, env=None):
@@ -39,15 +32,18 @@ def matrix(card, render, env=None):
     return table
 
 
-def test_permission_matrix_matches_the_kernel():
-    kcard, krender = kernel_vgem()
+def check_against_kernel(driver, daemon_args, known):
+    """The matrix on the kernel's @driver and on `cuse-drm @daemon_args` (under the shim): the
+    same answers but for the cells in @known, which must all still differ."""
+    kcard, krender = kernel_node(driver), kernel_node(driver, "renderD")
+    assert kcard and krender, f"the kernel's {driver} is missing (tests/vm/run --kernel-drm)"
     # Give the kernel's nodes what Debian's udev rules give them (the VM has no udevd; devtmpfs
     # makes them root 0600), as our daemon does for its own: cardN root:video 0660, renderD 0666.
     os.chown(kcard, 0, 44)
     os.chmod(kcard, 0o660)
     os.chmod(krender, 0o666)
     theirs = matrix(kcard, krender)
-    d = Daemon(driver="vgem")
+    d = Daemon(**daemon_args)
     try:
         ours = matrix(d.node, f"/dev/dri/renderD{128 + d.n}", env=shim_env())
         stats = d.stats()
@@ -55,45 +51,26 @@ def test_permission_matrix_matches_the_kernel():
         assert d.stop() == 0
     assert set(theirs) == set(ours)
     names = sorted({n for n, _ in theirs})
-    diffs = {k: (theirs[k], ours[k]) for k in theirs if theirs[k] != ours[k]}
     width = max(len(n) for n in names)
     print(f"{'ioctl':{width}} " + " ".join(f"{r:>11}" for r in ROLES))
     for n in names:
         print(f"{n:{width}} " + " ".join(
             f"{theirs[(n, r)]:>11}" if theirs[(n, r)] == ours[(n, r)] else f"{theirs[(n, r)] + '/' + ours[(n, r)]:>11}"
             for r in ROLES))
-    unexpected = {k: v for k, v in diffs.items() if k not in KNOWN}
+    diffs = {k: (theirs[k], ours[k]) for k in theirs if theirs[k] != ours[k]}
+    unexpected = {k: v for k, v in diffs.items() if k not in known}
     assert not unexpected, "kernel/ours differ:\n" + "\n".join(
         f"{n} as {r}: kernel {t}, ours {o}" for (n, r), (t, o) in sorted(unexpected.items()))
-    assert set(diffs) == set(KNOWN), f"listed differences that are gone: {set(KNOWN) - set(diffs)}"
+    assert set(diffs) == set(known), f"listed differences that are gone: {set(known) - set(diffs)}"
+    return stats
+
+
+def test_permission_matrix_matches_the_kernel():
+    stats = check_against_kernel("vgem", {"driver": "vgem"}, set())
     assert stats["gem_objects"] == 0, stats
 
 
 def test_permission_matrix_matches_the_kernel_on_virtio_gpu():
     """The same matrix on a KMS driver: the kernel's virtio_gpu against ours on the twin
     virtio-gpu device through VFIO (cuse-drm --device $VM_VFIO_GPU)."""
-    listing = subprocess.run([os.path.join(BUILD, "drmctl"), "list"], capture_output=True, text=True).stdout
-    card = re.search(r"^(/dev/dri/card\d+)\s+virtio_gpu\s+\S+\s+kernel", listing, re.M)
-    render = re.search(r"^(/dev/dri/renderD\d+)\s+virtio_gpu\s+\S+\s+kernel", listing, re.M)
-    assert card and render, listing
-    kcard, krender = card.group(1), render.group(1)
-    os.chown(kcard, 0, 44)
-    os.chmod(kcard, 0o660)
-    os.chmod(krender, 0o666)
-    theirs = matrix(kcard, krender)
-    d = Daemon(driver=None, args=["--device", os.environ["VM_VFIO_GPU"]])
-    try:
-        ours = matrix(d.node, f"/dev/dri/renderD{128 + d.n}", env=shim_env())
-    finally:
-        assert d.stop() == 0
-    diffs = {k: (theirs[k], ours[k]) for k in theirs if theirs[k] != ours[k]}
-    unexpected = {k: v for k, v in diffs.items() if k not in KNOWN_KMS}
-    assert not unexpected, "kernel/ours differ:\n" + "\n".join(
-        f"{n} as {r}: kernel {t}, ours {o}" for (n, r), (t, o) in sorted(unexpected.items()))
-    assert set(diffs) == set(KNOWN_KMS), f"listed differences that are gone: {set(KNOWN_KMS) - set(diffs)}"
-
-
-# DRM leases (drm_lease.c) are not implemented: a KMS master gets EOPNOTSUPP where the kernel
-# makes an (empty) lease, lists and gets none, and finds no lessee 0 to revoke.
-KNOWN_KMS = {(name, "master") for name in ("DRM_IOCTL_MODE_CREATE_LEASE", "DRM_IOCTL_MODE_GET_LEASE",
-                                           "DRM_IOCTL_MODE_LIST_LESSEES", "DRM_IOCTL_MODE_REVOKE_LEASE")}
+    check_against_kernel("virtio_gpu", {"driver": None, "args": ["--device", os.environ["VM_VFIO_GPU"]]}, LEASES)

@@ -3,13 +3,12 @@ the same ioctls on both must give the same answers.  The kernel is the oracle.""
 import errno
 import fcntl
 import os
-import re
 import struct
 import subprocess
 
 import pytest
 
-from conftest import DRMCTL, Daemon
+from conftest import DRMCTL, Daemon, kernel_node
 
 
 def _ioc(d, nr, size):
@@ -109,12 +108,10 @@ def script(card, render):
 
 
 def kernel_vgem():
-    listing = subprocess.run([DRMCTL, "list"], capture_output=True, text=True).stdout
-    card = re.search(r"^(/dev/dri/card\d+)\s+vgem\s+\S+\s+kernel", listing, re.M)
-    render = re.search(r"^(/dev/dri/renderD\d+)\s+vgem\s+\S+\s+kernel", listing, re.M)
+    card, render = kernel_node("vgem"), kernel_node("vgem", "renderD")
     if not card or not render:
-        pytest.fail("the kernel's vgem is missing: run under tests/vm/run --kernel-drm\n" + listing)
-    return card.group(1), render.group(1)
+        pytest.fail("the kernel's vgem is missing: run under tests/vm/run --kernel-drm")
+    return card, render
 
 
 # Answers where we knowingly differ from the kernel, with the reason.  The test fails when

@@ -14,7 +14,7 @@ import time
 import pytest
 from PIL import Image
 
-from conftest import DAEMON, DRMCTL, Modetest, shim_env
+from conftest import DAEMON, DRMCTL, Modetest, kernel_node, shim_env
 
 CONNECTOR_RE = re.compile(r"^(\d+)\s+(\d+)\s+(connected|disconnected|unknown)\s+(\S+)\s+(\d+)x(\d+)\s+(\d+)\s+(\d+)",
                           re.M)
@@ -451,10 +451,9 @@ CURSOR_CLIENT = os.path.join(os.path.dirname(__file__), "clients", "cursor_clien
 
 def kernel_card(driver):
     """The kernel driver's primary node (tests/vm/run --kernel-drm loads them)."""
-    listing = subprocess.run([DRMCTL, "list"], capture_output=True, text=True).stdout
-    m = re.search(rf"^(/dev/dri/card\d+)\s+{re.escape(driver)}\s+\S+\s+kernel", listing, re.M)
-    assert m, f"the kernel's {driver} is missing: run under tests/vm/run --kernel-drm\n" + listing
-    return m.group(1)
+    node = kernel_node(driver)
+    assert node, f"the kernel's {driver} is missing: run under tests/vm/run --kernel-drm"
+    return node
 
 
 def check_cursor_screenshot(node, select, env=None, tag="virtio"):

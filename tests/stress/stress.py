@@ -17,11 +17,9 @@ back at their baseline, a fresh client still gets answers, and the daemons are a
 Prints: clients started, killed, exited by themselves, and the final counts.
 """
 import argparse
-import fcntl
 import os
 import random
 import signal
-import struct
 import subprocess
 import sys
 import time
@@ -34,40 +32,14 @@ IGT = os.path.join(BUILD, "igt")
 BENCH = os.path.join(BUILD, "bench")
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
-from conftest import CUSE_DRM_IOCTL_STATS as STATS, STATS_FIELDS, STATS_FMT  # noqa: E402  one layout
+from conftest import Daemon  # noqa: E402  the test suite's daemon runner and stats
 
 
-def stats(node):
-    fd = os.open(node, os.O_RDWR)
-    try:
-        buf = bytearray(struct.calcsize(STATS_FMT))
-        fcntl.ioctl(fd, STATS, buf)
-    finally:
-        os.close(fd)
-    s = dict(zip(STATS_FIELDS, struct.unpack(STATS_FMT, bytes(buf))))
-    s.pop("has_master")           # the stats query's own open may be the first opener
+def stats(d):
+    """The daemon's counts; has_master is left out (the query's own open may be the first)."""
+    s = d.stats()
+    s.pop("has_master")
     return s
-
-
-def free_card():
-    for n in range(16):
-        if not os.path.exists(f"/dev/dri/card{n}") and not os.path.exists(f"/sys/class/cuse/dri!card{n}"):
-            return n
-    raise RuntimeError("no free cardN")
-
-
-def start_daemon(args, log):
-    n = free_card()
-    node = f"/dev/dri/card{n}"
-    p = subprocess.Popen([DAEMON, *args, "--node", f"card{n}"], stdout=log, stderr=subprocess.STDOUT)
-    for _ in range(600):
-        if os.path.exists(node) and os.path.exists(f"/dev/dri/renderD{128 + n}") or p.poll() is not None:
-            break
-        time.sleep(0.05)
-    time.sleep(0.3)
-    if p.poll() is not None:
-        raise RuntimeError(f"cuse-drm {' '.join(args)} exited")
-    return p, node, f"/dev/dri/renderD{128 + n}"
 
 
 def workloads(vgem, vgem_render, vkms):
@@ -95,10 +67,12 @@ def main():
     opt = ap.parse_args()
     seed = opt.seed if opt.seed is not None else random.randrange(1 << 30)
     rng = random.Random(seed)
-    log = open("/tmp/stress-daemons.log", "w")
-    vgem_p, vgem, vgem_render = start_daemon(["--driver", "vgem", "--syncobj"], log)
-    vkms_p, vkms, _ = start_daemon(["--driver", "vkms", "--driver-options", "crtcs=2,overlays=1"], log)
-    base = {vgem: stats(vgem), vkms: stats(vkms)}
+    dv = Daemon(driver="vgem", args=["--syncobj"])
+    dk = Daemon(driver="vkms", args=["--driver-options", "crtcs=2,overlays=1"])
+    vgem_p, vgem, vgem_render = dv.proc, dv.node, f"/dev/dri/renderD{128 + dv.n}"
+    vkms_p, vkms = dk.proc, dk.node
+    daemons = {vgem: dv, vkms: dk}
+    base = {node: stats(d) for node, d in daemons.items()}
     out = subprocess.run(["modetest", "-M", "vkms", "-c"], capture_output=True, text=True,
                          env=dict(os.environ, LD_PRELOAD=SHIM)).stdout
     conn = next(line.split()[0] for line in out.splitlines() if "\tconnected" in line or " connected" in line)
@@ -132,7 +106,7 @@ def main():
             next_kill += opt.kill_interval
         for d in (vgem_p, vkms_p):
             if d.poll() is not None:
-                sys.exit(f"stress: a daemon died (exit {d.returncode}); see /tmp/stress-daemons.log")
+                sys.exit(f"stress: a daemon died (exit {d.returncode}); see {dv.log_path} and {dk.log_path}")
         time.sleep(0.05)
     stopped = 0
     for p in slots:
@@ -147,9 +121,9 @@ def main():
     ok = True
     for node in (vgem, vkms):
         end = time.monotonic() + 30
-        while time.monotonic() < end and stats(node) != base[node]:
+        while time.monotonic() < end and stats(daemons[node]) != base[node]:
             time.sleep(0.2)
-        now = stats(node)
+        now = stats(daemons[node])
         leaked = {k: (base[node][k], now[k]) for k in now if now[k] != base[node][k]}
         print(f"stress: {node}: {'back to baseline' if not leaked else 'LEAKED ' + str(leaked)}: {now}", flush=True)
         ok = ok and not leaked
@@ -162,9 +136,8 @@ def main():
     alive = vgem_p.poll() is None and vkms_p.poll() is None
     print(f"stress: clients started {started}, killed mid-run {killed}, exited by themselves {exited}, "
           f"killed at the end {stopped}; daemons {'alive' if alive else 'DEAD'}", flush=True)
-    for d in (vgem_p, vkms_p):
-        d.terminate()
-        d.wait(timeout=30)
+    for d in daemons.values():
+        d.stop()
     sys.exit(0 if ok and alive else 1)
 
 
