@@ -141,6 +141,30 @@ def test_vgem_answers_like_the_kernel():
     assert stats["gem_objects"] == 0 and stats["files"] == 1, stats
 
 
+def test_drmctl_stats_never_takes_master():
+    """drmctl stats asks through the daemon's render node: with the card node closed, it reports no
+    master, where its own open of the card would have made it the master (drm_master_open()) and
+    made a client's modeset that started at the same moment fail with EACCES."""
+    import re
+    d = Daemon(driver="vgem")
+    try:
+        for _ in range(3):
+            out = subprocess.run([DRMCTL, "stats", d.node], capture_output=True, text=True)
+            assert out.returncode == 0, out.stderr
+            assert re.search(r"^has master:\s+no$", out.stdout, re.M), out.stdout
+            assert re.search(r"^files:\s+1 ", out.stdout, re.M), out.stdout
+        # A client on the card node is the master, and stats says so without disturbing it.
+        fd = os.open(d.node, os.O_RDWR)
+        try:
+            out = subprocess.run([DRMCTL, "stats", d.node], capture_output=True, text=True)
+            assert re.search(r"^has master:\s+yes$", out.stdout, re.M), out.stdout
+            assert re.search(r"^files:\s+2 ", out.stdout, re.M), out.stdout
+        finally:
+            os.close(fd)
+    finally:
+        assert d.stop() == 0
+
+
 def test_node_modes_as_debian_udev_gives_them():
     """cardN root:video 0660 and renderD* root:render 0666, as Debian's 50-udev-default.rules
     gives the kernel's DRM nodes (the VM runs no udev, so its kernel nodes stay 0600)."""

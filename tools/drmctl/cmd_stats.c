@@ -19,14 +19,26 @@
 int drmctl_cmd_stats(int argc, char **argv)
 {
 	struct cuse_drm_stats s;
-	char path[256];
+	char path[256], render[256];
 	int fd;
 
 	if (argc != 2) {
 		drmctl_usage("stats", 0);
 		return 2;
 	}
-	fd = drmctl_open_node(argv[1], path, sizeof(path));
+	/*
+	 * Ask through the daemon's render node when it has one, without opening the card node at
+	 * all: that open would make this query the master for a moment, and a client starting
+	 * meanwhile would get EACCES for its modeset (drm_master_open()).  Both nodes answer for
+	 * the same device.
+	 */
+	fd = -1;
+	if (drmctl_node_path(argv[1], path, sizeof(path)) == 0 &&
+	    drmctl_node_origin(path, NULL, 0) == DRMCTL_ORIGIN_CUSE &&
+	    drmctl_cuse_render_sibling(path, render, sizeof(render)) == 0)
+		fd = drmctl_open_path(render);
+	if (fd < 0)
+		fd = drmctl_open_node(argv[1], path, sizeof(path));
 	if (fd < 0)
 		return 1;
 	if (drmctl_node_origin(path, NULL, 0) != DRMCTL_ORIGIN_CUSE) {
@@ -41,7 +53,7 @@ int drmctl_cmd_stats(int argc, char **argv)
 		return 1;
 	}
 	close(fd);
-	/* This open is itself one file (and, when no one else is master, the master). */
+	/* This open is itself one file (the master only when the driver has no render node and no one else is master). */
 	printf("node:            %s\n", path);
 	printf("files:           %u (this query's own open included)\n", s.files);
 	printf("gem objects:     %u (%llu bytes)\n", s.gem_objects, (unsigned long long)s.gem_bytes);

@@ -99,6 +99,17 @@ int drmctl_open_path(const char *path);
 int drmctl_open_node(const char *spec, char *path, size_t size);
 
 /**
+ * drmctl_cuse_render_sibling() - the render node (DRMCTL_DRI_DIR "/renderDN", into @out, at most
+ * @size bytes) that the same cuse-drm daemon serves beside the card node @card_path, found in
+ * the daemon's fake sysfs (cuse-drm/sysfs.c: CUSE_DRM_SYSFS_ROOT/dev/char/MAJ:MIN/device/drm/).
+ * Read-only queries open it instead of the card node: the first open of a card node with no
+ * master makes the opener the master (the kernel's drm_master_open()), so a query racing a
+ * client's start-up would make that client's modeset fail with EACCES.
+ * Returns 0, or -ENOENT when @card_path is no card node or its driver has no render node.
+ */
+int drmctl_cuse_render_sibling(const char *card_path, char *out, size_t size);
+
+/**
  * Find where the char device at @path is served from, by its sysfs class:
  * /sys/dev/char/MAJ:MIN/subsystem links to .../class/drm for kernel nodes and
  * .../class/cuse for cuse-drm nodes. Uses raw statx and readlinkat system

@@ -3,6 +3,7 @@
  * drmctl: DRM node names, opening, and telling kernel nodes from cuse-drm
  * nodes.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "drmctl.h"
+#include "cuse-drm/cuse_drm_uapi.h"
 
 int drmctl_node_path(const char *spec, char *path, size_t size)
 {
@@ -125,6 +127,32 @@ enum drmctl_origin drmctl_node_origin(const char *path, char *class_name,
 	if (strcmp(cls, "drm") == 0)
 		return DRMCTL_ORIGIN_KERNEL;
 	return DRMCTL_ORIGIN_OTHER;
+}
+
+int drmctl_cuse_render_sibling(const char *card_path, char *out, size_t size)
+{
+	char dir[128];
+	unsigned int maj = 0, min = 0;
+	struct dirent *de;
+	DIR *d;
+	int ret = -ENOENT;
+
+	if (strcmp(drmctl_node_kind(card_path), "primary") != 0 || raw_rdev(card_path, &maj, &min) < 0)
+		return -ENOENT;
+	/* The daemon's fake sysfs (cuse-drm/sysfs.c): dev/char/MAJ:MIN -> the device's drm/<node>. */
+	snprintf(dir, sizeof(dir), CUSE_DRM_SYSFS_ROOT "/dev/char/%u:%u/device/drm", maj, min);
+	d = opendir(dir);
+	if (!d)
+		return -ENOENT;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "renderD", 7) != 0)
+			continue;
+		if (snprintf(out, size, DRMCTL_DRI_DIR "/%s", de->d_name) < (int)size)
+			ret = 0;
+		break;
+	}
+	closedir(d);
+	return ret;
 }
 
 const char *drmctl_origin_name(enum drmctl_origin origin)
