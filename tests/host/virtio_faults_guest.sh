@@ -54,24 +54,39 @@ start_daemon() {
 }
 
 # stat FIELD: a number from `drmctl stats` ("dma mappings", "gem objects", "crtc flips", ...).
+# Every client of the daemon here runs under timeout(1): a daemon that stops answering makes
+# the phase fail with its evidence logged, never a guest that waits until the VM's own timeout.
 stat() {
-	build/drmctl stats $NODE | awk -v f="$1:" 'index($0, f) == 1 { sub(f, ""); print $1; exit }'
+	timeout 60 build/drmctl stats $NODE | awk -v f="$1:" 'index($0, f) == 1 { sub(f, ""); print $1; exit }'
 }
 
-wait_stat_ge() { # FIELD MIN TRIES(0.1 s)
-	for i in $(seq "$3"); do v=$(stat "$1"); [ -n "$v" ] && [ "$v" -ge "$2" ] && return 0; sleep 0.1; done
+# wait_stat_ge FIELD MIN SECONDS / wait_stat_eq FIELD VALUE SECONDS: poll `drmctl stats` until
+# the field is at least MIN / equals VALUE, for at most SECONDS of wall time (each poll is a
+# drmctl run through the daemon, which under valgrind and TCG takes a good part of a second, so
+# the valgrind phase polls every $POLL = 2 s instead of 0.2 s).
+POLL=0.2
+wait_stat_ge() {
+	end=$(($(date +%s) + $3))
+	while [ "$(date +%s)" -lt $end ]; do
+		v=$(stat "$1"); [ -n "$v" ] && [ "$v" -ge "$2" ] && return 0; sleep $POLL
+	done
+	log "wait_stat_ge $1 $2: gave up after $3 s at '$(stat "$1")'"
 	return 1
 }
 
-wait_stat_eq() { # FIELD VALUE TRIES(0.1 s)
-	for i in $(seq "$3"); do [ "$(stat "$1")" = "$2" ] && return 0; sleep 0.1; done
+wait_stat_eq() {
+	end=$(($(date +%s) + $3))
+	while [ "$(date +%s)" -lt $end ]; do
+		[ "$(stat "$1")" = "$2" ] && return 0; sleep $POLL
+	done
+	log "wait_stat_eq $1 $2: gave up after $3 s at '$(stat "$1")'"
 	return 1
 }
 
 # ids: "CONNECTOR CRTC" of the first connected connector and the first CRTC.
 ids() {
-	conn=$(LD_PRELOAD=$SHIM modetest -M virtio_gpu -c 2>/dev/null | awk '$3 == "connected" { print $1; exit }')
-	crtc=$(LD_PRELOAD=$SHIM modetest -M virtio_gpu -p 2>/dev/null | awk '/^CRTCs:/ { getline; getline; print $1; exit }')
+	conn=$(LD_PRELOAD=$SHIM timeout 300 modetest -M virtio_gpu -c 2>/dev/null | awk '$3 == "connected" { print $1; exit }')
+	crtc=$(LD_PRELOAD=$SHIM timeout 300 modetest -M virtio_gpu -p 2>/dev/null | awk '/^CRTCs:/ { getline; getline; print $1; exit }')
 	echo "$conn $crtc"
 }
 
@@ -89,6 +104,17 @@ modetest_bg() {
 modetest_end() { kill $SLP; wait $SLP 2>/dev/null; reap $MT modetest; }
 modetest_kill() { kill -KILL $MT; reap $MT modetest; kill $SLP; wait $SLP 2>/dev/null; }
 
+# threads PID: where each thread of the daemon is: valgrind's scheduler view (vgdb) for a daemon
+# under valgrind, else gdb's backtraces; both bounded, so a wedged daemon cannot wedge the guest.
+threads() {
+	if grep -q valgrind /proc/$1/cmdline 2>/dev/null || grep -q '^Name:.*memcheck' /proc/$1/status 2>/dev/null; then
+		timeout 60 vgdb --pid=$1 v.info scheduler 2>&1
+	else
+		timeout 60 gdb -batch -p $1 -ex "thread apply all bt" 2>&1
+	fi
+	for t in /proc/$1/task/*; do echo "  task ${t##*/}: $(cat $t/wchan 2>/dev/null) $(grep State $t/status)"; done
+}
+
 # stop_daemon: SIGTERM; a daemon still alive after 30 s gets its threads' backtraces logged
 # (gdb -p) and SIGKILL, so a hang shows up as a failed "daemon exit" instead of a stuck VM.
 stop_daemon() {
@@ -96,7 +122,7 @@ stop_daemon() {
 	for i in $(seq ${STOP_WAIT:-300}); do kill -0 $DAEMON 2>/dev/null || break; sleep 0.1; done
 	if kill -0 $DAEMON 2>/dev/null; then
 		echo "daemon hangs after SIGTERM:"
-		gdb -batch -p $DAEMON -ex "thread apply all bt" 2>&1
+		threads $DAEMON
 		kill -KILL $DAEMON
 	fi
 	wait $DAEMON
@@ -112,7 +138,7 @@ phase_dma() {
 	start_daemon "$OUT/faults-dma-daemon.log" || return 1
 	echo "baseline $(stat 'dma mappings') $(build/drmctl stats $NODE | grep 'dma mappings')" >> "$R"
 	# Three dumb buffers through the plain uAPI (no mmap, no shim): counts after each step.
-	/usr/bin/python3 - "$NODE" >> "$R" 2>&1 <<'EOF'
+	timeout 300 /usr/bin/python3 - "$NODE" >> "$R" 2>&1 <<'EOF'
 import fcntl, os, struct, subprocess, sys
 node = sys.argv[1]
 def iowr(nr, size): return (3 << 30) | (size << 16) | (ord("d") << 8) | nr
@@ -138,17 +164,17 @@ EOF
 	echo "ids $1 $2" >> "$R"
 	# modetest -s: a framebuffer and a mode; it removes them itself at stdin's EOF.
 	modetest_bg "$OUT/faults-dma-modetest1.log" -s "$1@$2:1024x768"
-	wait_stat_ge "framebuffers" 1 300
+	wait_stat_ge "framebuffers" 1 60
 	echo "modetest holding $(stat 'dma mappings') fbs $(stat framebuffers)" >> "$R"
 	modetest_end
-	wait_stat_eq "gem objects" 0 100
+	wait_stat_eq "gem objects" 0 30
 	echo "modetest exited $(stat 'dma mappings') gem $(stat 'gem objects')" >> "$R"
 	# The same, SIGKILLed while it holds them.
 	modetest_bg "$OUT/faults-dma-modetest2.log" -s "$1@$2:1024x768"
-	wait_stat_ge "framebuffers" 1 300
+	wait_stat_ge "framebuffers" 1 60
 	echo "modetest2 holding $(stat 'dma mappings') fbs $(stat framebuffers)" >> "$R"
 	modetest_kill
-	wait_stat_eq "gem objects" 0 100
+	wait_stat_eq "gem objects" 0 30
 	echo "modetest2 killed $(stat 'dma mappings') gem $(stat 'gem objects')" >> "$R"
 	stop_daemon >> "$R"
 }
@@ -161,7 +187,7 @@ phase_restart() {
 	start_daemon "$OUT/faults-restart-daemon1.log" || return 1
 	set -- $(ids)
 	modetest_bg "$OUT/faults-restart-modetest1.log" -v -s "$1@$2:1024x768"
-	if wait_stat_ge "crtc flips" 20 600; then echo "flipping $(stat 'crtc flips')" >> "$R"; fi
+	if wait_stat_ge "crtc flips" 20 120; then echo "flipping $(stat 'crtc flips')" >> "$R"; fi
 	log "SIGKILL daemon1"
 	kill -KILL $DAEMON; reap $DAEMON daemon1
 	echo "daemon1 killed: $?" >> "$R"
@@ -171,7 +197,7 @@ phase_restart() {
 	echo "daemon2 serving" >> "$R"
 	set -- $(ids)
 	modetest_bg "$OUT/faults-restart-modetest2.log" -s "$1@$2:1024x768"
-	wait_stat_ge "framebuffers" 1 300
+	wait_stat_ge "framebuffers" 1 60
 	sleep 1
 	LD_PRELOAD=$SHIM build/drmctl screenshot $NODE -o "$OUT/faults-restart-drmctl.png" > "$OUT/faults-restart-drmctl.log" 2>&1
 	wait_host restart "$1 $2"
@@ -185,17 +211,32 @@ phase_restart() {
 VALGRIND_ERROR=99
 phase_valgrind() {
 	R=$OUT/faults-valgrind-result.log
+	POLL=2
 	supp=
 	[ -e tests/host/valgrind.supp ] && supp=--suppressions=tests/host/valgrind.supp
 	start_daemon "$OUT/faults-valgrind-daemon.log" valgrind --error-exitcode=$VALGRIND_ERROR \
 		--leak-check=full --show-leak-kinds=definite,indirect,possible \
 		--log-file="$OUT/faults-valgrind.log" $supp || return 1
+	log "valgrind: daemon serving"
 	set -- $(ids)
 	echo "ids $1 $2" >> "$R"
+	log "valgrind: ids $*"
 	modetest_bg "$OUT/faults-valgrind-modetest.log" -s "$1@$2:1024x768" -C -v
-	if wait_stat_ge "crtc flips" 100 6000; then echo "flips $(stat 'crtc flips')" >> "$R"; fi
+	if wait_stat_ge "crtc flips" 100 400; then
+		echo "flips $(stat 'crtc flips')" >> "$R"
+	else
+		# Say why in the VM log, where CI shows it: the client's and the daemon's view.
+		log "valgrind: no 100 flips; modetest: $(tail -5 "$OUT/faults-valgrind-modetest.log")"
+		log "valgrind: daemon log: $(tail -20 "$OUT/faults-valgrind-daemon.log")"
+		threads $DAEMON
+	fi
+	log "valgrind: flips done"
 	modetest_end
-	wait_stat_eq "gem objects" 0 300
+	# modetest's cursor thread stops without hiding the cursor (libdrm tests/modetest/cursor.c
+	# cursor_stop()), so when it stops on an "enable" step the cursor plane keeps its buffer
+	# after modetest exits, as on the kernel's driver without fbdev: one GEM object may stay.
+	# memcheck's leak check at exit covers the rest.
+	wait_stat_eq "gem objects" 0 20
 	echo "after modetest: gem $(stat 'gem objects') dma $(stat 'dma mappings')" >> "$R"
 	STOP_WAIT=1200 stop_daemon >> "$R"
 }
@@ -213,7 +254,7 @@ phase_gdb() {
 	echo "gdb $GDB daemon $DAEMON" >> "$R"
 	# The injected fault: QEMU answers the first RESOURCE_CREATE_2D with an error; the client
 	# gets EINVAL, the next one works, nothing is left behind.
-	/usr/bin/python3 - "$NODE" >> "$R" 2>&1 <<'EOF'
+	timeout 300 /usr/bin/python3 - "$NODE" >> "$R" 2>&1 <<'EOF'
 import errno, fcntl, os, struct, sys
 def iowr(nr, size): return (3 << 30) | (size << 16) | (ord("d") << 8) | nr
 CREATE_DUMB, DESTROY_DUMB = iowr(0xB2, 32), iowr(0xB4, 4)
@@ -232,9 +273,9 @@ EOF
 	echo "after injection: gem $(stat 'gem objects') dma $(stat 'dma mappings')" >> "$R"
 	set -- $(ids)
 	modetest_bg "$OUT/faults-gdb-modetest.log" -s "$1@$2:1024x768"
-	wait_stat_ge "framebuffers" 1 600
+	wait_stat_ge "framebuffers" 1 180
 	sleep 1
-	/usr/bin/python3 - "$NODE" "$2" >> "$R" 2>&1 <<'EOF'
+	timeout 300 /usr/bin/python3 - "$NODE" "$2" >> "$R" 2>&1 <<'EOF'
 import fcntl, os, struct, sys
 node, crtc = sys.argv[1], int(sys.argv[2])
 def iowr(nr, size): return (3 << 30) | (size << 16) | (ord("d") << 8) | nr
@@ -261,7 +302,7 @@ EOF
 
 for p in $PHASES; do
 	log "phase $p"
-	"phase_$p"
+	POLL=0.2; "phase_$p"
 	echo "phase $p status $?" >> "$OUT/faults-phases.log"
 done
 echo "guest done"
