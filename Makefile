@@ -10,6 +10,8 @@
 #   make fuzz         libFuzzer over the core's ioctl dispatch (FUZZ_SECONDS=N, default 60)
 #   make bench        benchmarks, ours against the kernel's drivers in one VM run
 #                     (QUICK=1: a smoke run of every case, part of make test)
+#   make valgrind     the end-to-end suite in the VM with every daemon under valgrind memcheck
+#   make tsan         the same with the daemon built with ThreadSanitizer (build/tsan/cuse-drm)
 
 CC      ?= gcc
 B       := build
@@ -244,3 +246,32 @@ fuzz: $(FUZZ_B)/fuzz_ioctl
 fuzz-corpus: $(FUZZ_B)/gen_corpus
 	rm -rf tests/fuzz/corpus; mkdir -p tests/fuzz/corpus
 	$(FUZZ_B)/gen_corpus tests/fuzz/corpus
+
+# --- make valgrind / make tsan: the whole end-to-end suite (tests/python) in the VM with every
+# daemon it starts under a checker (tests/python/conftest.py: daemon_argv).  A daemon whose
+# checker found anything fails the test that stopped it, with the report; the reports stay in
+# build/vm/out/check-<checker>/ and the session's totals in its summary.txt.
+#   make valgrind   memcheck: --error-exitcode, --leak-check=full, definite and possible leaks are errors
+#   make tsan       ThreadSanitizer on build/tsan/cuse-drm (clang -fsanitize=thread); helgrind and DRD
+#                   do not model C11 atomics, which the daemon's threads synchronise with
+# CHECK_TESTS=FILES: only those test files (default: the whole suite).
+CHECK_TESTS ?= tests/python
+TSAN_B     := $(B)/tsan
+TSAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer -g -O1
+$(TSAN_B)/obj/core/%.o: core/%.c ; @mkdir -p $(@D); $(FUZZ_CC) $(CORE_CFLAGS) $(TSAN_FLAGS) -MMD -MP -c $< -o $@
+$(TSAN_B)/obj/drivers/%.o: drivers/%.c ; @mkdir -p $(@D); $(FUZZ_CC) $(CORE_CFLAGS) $(TSAN_FLAGS) -MMD -MP -c $< -o $@
+$(TSAN_B)/obj/%.o: %.c ; @mkdir -p $(@D); $(FUZZ_CC) $(OS_CFLAGS) $(TSAN_FLAGS) -MMD -MP -c $< -o $@
+TSAN_OBJ := $(patsubst %.c,$(TSAN_B)/obj/%.o,$(CORE_SRC) $(PLATFORM_SRC) $(DAEMON_SRC))
+$(TSAN_B)/cuse-drm: $(TSAN_OBJ)
+	$(FUZZ_CC) $(TSAN_FLAGS) -o $@ $^ $(shell pkg-config --libs fuse3 pciaccess) -lpthread
+
+.PHONY: valgrind tsan
+valgrind tsan: CHECKER = $(if $(filter valgrind,$@),memcheck,tsan)
+valgrind: all igt
+tsan: all igt $(TSAN_B)/cuse-drm
+valgrind tsan:
+	rm -rf $(B)/vm/out/check-$(CHECKER)
+	tests/vm/run --kernel-drm --timeout 5400 -- env CUSE_DRM_CHECK=$(CHECKER) CUSE_DRM_CHECK_DIR=$(CURDIR)/$(B)/vm/out/check-$(CHECKER) \
+		/usr/bin/python3 -m pytest -v -p no:cacheprovider $(CHECK_TESTS)
+	@cat $(B)/vm/out/check-$(CHECKER)/summary.txt
+-include $(shell find $(TSAN_B)/obj -name '*.d' 2>/dev/null)

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import DAEMON, SHIM
+from conftest import SHIM, SLOW, check_report, daemon_argv, daemon_env, daemon_preexec
 
 VFIO_GPU = os.environ.get("VM_VFIO_GPU", "0000:00:06.0")
 KERNEL_GPU = "0000:00:04.0"
@@ -43,9 +43,10 @@ def ours():
             not os.path.realpath(f"/sys/bus/pci/devices/{VFIO_GPU}/driver").endswith("vfio-pci"):
         pytest.skip("no virtio-gpu on vfio-pci (run in the test VM)")
     log = open("/tmp/cuse-drm-modes.log", "w+")
-    proc = subprocess.Popen([DAEMON, "--device", VFIO_GPU, "--node", "card12"], stdout=log,
-                            stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
+    proc = subprocess.Popen(daemon_argv(["--device", VFIO_GPU, "--node", "card12"]), stdout=log,
+                            stderr=subprocess.STDOUT, env=daemon_env(),
+                            preexec_fn=daemon_preexec())
+    deadline = time.monotonic() + 60 * SLOW
     while True:
         log.seek(0)
         text = log.read()
@@ -55,7 +56,8 @@ def ours():
         time.sleep(0.1)
     yield "/dev/dri/card12"
     proc.terminate()
-    assert proc.wait(timeout=30) == 0
+    assert proc.wait(timeout=30 * SLOW) == 0
+    assert not check_report(proc.pid), check_report(proc.pid)
 
 
 def test_modes_equal_kernel_virtio_gpu(ours):

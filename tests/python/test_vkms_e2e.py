@@ -14,7 +14,7 @@ import time
 import pytest
 from PIL import Image
 
-from conftest import DAEMON, DRMCTL, Modetest, kernel_node, shim_env
+from conftest import DAEMON, DRMCTL, SLOW, daemon_argv, daemon_env, Modetest, kernel_node, shim_env
 
 CONNECTOR_RE = re.compile(r"^(\d+)\s+(\d+)\s+(connected|disconnected|unknown)\s+(\S+)\s+(\d+)x(\d+)\s+(\d+)\s+(\d+)",
                           re.M)
@@ -282,16 +282,18 @@ def test_sigkill_client_leaves_nothing(daemon):
 
 
 def test_daemon_refuses_taken_node_and_unknown_driver(daemon):
-    r = subprocess.run([DAEMON, "--driver", "vkms", "--node", f"card{daemon.n}"],
-                       capture_output=True, text=True, timeout=20)
+    r = subprocess.run(daemon_argv(["--driver", "vkms", "--node", f"card{daemon.n}"]), env=daemon_env(),
+                       capture_output=True, text=True, timeout=20 * SLOW)
     assert r.returncode != 0
     assert "exists" in (r.stdout + r.stderr) or "taken" in (r.stdout + r.stderr), r.stderr
     # No /dev/cuse (a private mount namespace with an empty /dev): tell the user to load cuse.
     r = subprocess.run(["unshare", "-m", "sh", "-c", f"mount -t tmpfs tmpfs /dev && exec {DAEMON} --driver vkms"],
                        capture_output=True, text=True, timeout=20)
     assert r.returncode != 0 and "modprobe cuse" in r.stderr, r.stderr
-    r = subprocess.run([DAEMON, "--driver", "nosuch"], capture_output=True, text=True, timeout=20)
+    r = subprocess.run(daemon_argv(["--driver", "nosuch"]), env=daemon_env(), capture_output=True, text=True,
+                       timeout=20 * SLOW)
     assert r.returncode != 0 and "nosuch" in r.stderr, r.stderr
+    # (plain: a checker's report file could not be written as nobody)
     r = subprocess.run([DAEMON, "--driver", "vkms"], capture_output=True, text=True, timeout=20,
                        preexec_fn=lambda: (os.setgid(65534), os.setuid(65534)))
     assert r.returncode != 0 and "root" in r.stderr, r.stderr
