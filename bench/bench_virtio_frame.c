@@ -27,6 +27,9 @@
  * order), then the cursor is hidden again.
  *
  * usage: bench_virtio_frame NODE [--quick]
+ * With BENCH_VERBOSE set in the environment it also prints, on stderr, the
+ * mean time per frame of each step (draw, DIRTYFB or PAGE_FLIP to its event,
+ * VIRTGPU_WAIT) and of the final drain, in microseconds.
  */
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -41,6 +44,26 @@
 static int fd;
 static uint32_t crtc, cursor_handle;
 static bool flip_done;
+/* Time spent per step, ns (BENCH_VERBOSE). */
+static uint64_t t_draw, t_update, t_wait;
+
+/* Add the time since *@since to *@sum and restart *@since. */
+static void lap(uint64_t *sum, uint64_t *since)
+{
+	uint64_t now = bench_now_ns();
+
+	*sum += now - *since;
+	*since = now;
+}
+
+static void verbose(const char *what, uint32_t frames, uint64_t drain_ns)
+{
+	if (!getenv("BENCH_VERBOSE") || !frames)
+		return;
+	fprintf(stderr, "%s: %u frames; per frame: draw %.0f us, update %.0f us, VIRTGPU_WAIT %.0f us; drain %.0f us\n",
+		what, frames, t_draw / 1e3 / frames, t_update / 1e3 / frames, t_wait / 1e3 / frames, drain_ns / 1e3);
+	t_draw = t_update = t_wait = 0;
+}
 
 static void on_flip(int f, unsigned int seq, unsigned int sec, unsigned int usec, void *data)
 {
@@ -90,7 +113,7 @@ static uint32_t add_fb(const struct bench_dumb *b)
 int main(int argc, char **argv)
 {
 	bool quick = bench_quick(argc, argv);
-	uint64_t ns = quick ? 500000000ull : 3000000000ull, start;
+	uint64_t ns = quick ? 500000000ull : 3000000000ull, start, t0, end;
 	drmEventContext ev = { .version = 2, .page_flip_handler = on_flip };
 	drmModeModeInfo *mode = NULL;
 	drmModeConnector *conn = NULL;
@@ -134,21 +157,31 @@ int main(int argc, char **argv)
 	/* DIRTYFB of the scanned-out buffer. */
 	start = bench_now_ns();
 	for (n = 0; bench_now_ns() - start < ns; n++) {
+		uint64_t t = bench_now_ns();
+
 		draw(&bufs[0], n + 1);
+		lap(&t_draw, &t);
 		if (drmModeDirtyFB(fd, fbs[0], NULL, 0))
 			bench_die("DIRTYFB");
+		lap(&t_update, &t);
 		virtgpu_wait(bufs[0].handle);
+		lap(&t_wait, &t);
 	}
+	t0 = bench_now_ns();
 	drain();
-	bench_report("virtio-frame-dirtyfb", "frames/s", (double)n * 1e9 / (double)(bench_now_ns() - start), true);
+	end = bench_now_ns();
+	verbose("dirtyfb", n, end - t0);
+	bench_report("virtio-frame-dirtyfb", "frames/s", (double)n * 1e9 / (double)(end - start), true);
 
 	/* Page flips between the two, with events. */
 	start = bench_now_ns();
 	for (n = 0; bench_now_ns() - start < ns; n++) {
 		const struct bench_dumb *back = &bufs[(n + 1) & 1];
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		uint64_t t = bench_now_ns();
 
 		draw(back, n + 1);
+		lap(&t_draw, &t);
 		flip_done = false;
 		if (drmModePageFlip(fd, crtc, fbs[(n + 1) & 1], DRM_MODE_PAGE_FLIP_EVENT, NULL))
 			bench_die("PAGE_FLIP");
@@ -157,10 +190,15 @@ int main(int argc, char **argv)
 				bench_die("no flip event");
 			drmHandleEvent(fd, &ev);
 		}
+		lap(&t_update, &t);
 		virtgpu_wait(back->handle);
+		lap(&t_wait, &t);
 	}
+	t0 = bench_now_ns();
 	drain();
-	bench_report("virtio-frame-flip", "frames/s", (double)n * 1e9 / (double)(bench_now_ns() - start), true);
+	end = bench_now_ns();
+	verbose("flip", n, end - t0);
+	bench_report("virtio-frame-flip", "frames/s", (double)n * 1e9 / (double)(end - start), true);
 
 	drmModeSetCrtc(fd, crtc, 0, 0, 0, NULL, 0, NULL);
 	drmModeFreeConnector(conn);
