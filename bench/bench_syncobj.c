@@ -299,7 +299,7 @@ static void many_waiters(int n, int pid)
 int main(int argc, char **argv)
 {
 	bool quick = bench_quick(argc, argv);
-	int iters = quick ? 20 : 200, pid = 0;
+	int iters = quick ? 20 : 100, pid = 0;
 	uint64_t cap = 0, tcap = 0;
 
 	if (argc < 2)

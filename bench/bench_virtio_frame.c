@@ -14,11 +14,14 @@
  * Both drivers get the same calls; what they wait for differs.  Ours:
  * DIRTYFB returns once the device answered TRANSFER_TO_HOST_2D, and
  * VIRTGPU_WAIT waits for the RESOURCE_FLUSH's fence; a flip's event comes
- * after its commit sent both.  Kernel 6.1's virtio_gpu queues the transfer
- * and the flush without a fence (virtio_gpu_update_dumb_bo(),
- * virtio_gpu_resource_flush() with no plane fence for a dumb primary), so its
- * DIRTYFB returns after queueing and its VIRTGPU_WAIT finds nothing to wait
- * for: it runs ahead of the device, up to a full control queue.  So that both
+ * after its commit sent both.  Kernel 6.1's virtio_gpu (the 6.1.y
+ * virtgpu_plane.c with struct virtio_gpu_plane_state, which Debian's
+ * 6.1.0-56 module has) queues the transfer and the flush of a dumb primary
+ * without a fence, for DIRTYFB and flips alike (virtio_gpu_update_dumb_bo();
+ * virtio_gpu_plane_prepare_fb() makes no fence for a primary that is not a
+ * guest blob), so its DIRTYFB returns, and its flip event comes, once they
+ * are queued, and its VIRTGPU_WAIT finds nothing to wait for: it runs ahead
+ * of the device, by up to a full control queue.  So that both
  * columns count frames the device has (transferred and flushed), each run
  * ends with a drain inside the timed span: DRM_IOCTL_MODE_CURSOR with a new
  * 64x64 image, which both drivers send as a TRANSFER_TO_HOST_2D they wait for
