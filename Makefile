@@ -142,7 +142,7 @@ stress: all igt bench-bins
 # One VM boot: each case against the kernel's driver and against ours, alternating rounds.
 bench: all bench-bins
 	rm -f $(B)/vm/out/bench-results.json
-	tests/vm/run --kernel-drm -- /usr/bin/python3 bench/run $(if $(QUICK),--quick)
+	tests/vm/run --kernel-drm --timeout 2400 -- /usr/bin/python3 bench/run $(if $(QUICK),--quick)
 	@mkdir -p $(B)/bench; cp $(B)/vm/out/bench-results.json $(B)/bench/results.json
 	@echo "bench: $(B)/bench/results.json"
 
