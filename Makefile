@@ -244,3 +244,8 @@ fuzz: $(FUZZ_B)/fuzz_ioctl
 fuzz-corpus: $(FUZZ_B)/gen_corpus
 	rm -rf tests/fuzz/corpus; mkdir -p tests/fuzz/corpus
 	$(FUZZ_B)/gen_corpus tests/fuzz/corpus
+
+# --- VIRGL 3D probe (tests/host/test_virgl.py): the virtgpu uAPI on the kernel's virtio_gpu and ours
+$(B)/virgl-probe: tests/virgl/virgl_probe.c drivers/virtio/virtgpu_uapi.h
+	@mkdir -p $(@D); $(CC) -std=c11 $(WARN) $(OPT) -D_GNU_SOURCE -I. -o $@ $< $(shell pkg-config --cflags libdrm)
+all: $(B)/virgl-probe

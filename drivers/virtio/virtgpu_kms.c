@@ -132,6 +132,8 @@ int virtgpu_dumb_create(struct drm_file *file, struct drm_device *dev, struct dr
 		goto fail;
 	drm_list_add_tail(&bo->link, &vg->objects);
 	bo->listed = true;
+	/* The handle came before the resource: attach it to the file's 3D context now (no-op without VIRGL). */
+	virtgpu_gem_open_object(obj, file);
 	return 0;
 fail:
 	/* Dropping the handle frees the object, and virtgpu_gem_free_object() what it got. */
@@ -522,8 +524,9 @@ out:
 
 /**
  * virtgpu_deferred_unmaps_run() - unmap the mappings whose RESOURCE_UNREF
- * went unanswered, once the device is reset (or at unload) and can no
- * longer read them.
+ * went unanswered, and free the command buffers of commands that went
+ * unanswered, once the device is reset (or at unload) and can no longer
+ * read them.
  */
 void virtgpu_deferred_unmaps_run(struct virtgpu_device *vg)
 {
@@ -532,7 +535,10 @@ void virtgpu_deferred_unmaps_run(struct virtgpu_device *vg)
 			drm_container_of(vg->deferred_unmaps.next, struct virtgpu_deferred_unmap, link);
 
 		drm_list_del(&d->link);
-		drm_platform_pci_dma_unmap(vg->pdev, d->iova);
+		if (d->dma)
+			virtgpu_dma_free(vg, d->dma);
+		else
+			drm_platform_pci_dma_unmap(vg->pdev, d->iova);
 		free(d);
 	}
 }
@@ -567,6 +573,11 @@ int virtgpu_device_recover(struct virtgpu_device *vg)
 		return -EIO;
 	}
 	drm_list_for_each(bo, &vg->objects, struct virtgpu_object, link) {
+		if (bo->is_3d) {
+			/* Host contexts and 3D resources are not rebuilt (yet): their clients see errors. */
+			drm_err("virtio_gpu: 3D resource %u lost in the reset", bo->resource_id);
+			continue;
+		}
 		ret = virtgpu_resource_create(vg, bo);
 		if (!ret)
 			ret = virtgpu_attach_backing(vg, bo, (uint64_t)bo->size);
