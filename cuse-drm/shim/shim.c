@@ -46,7 +46,8 @@
  *
  * 8. Buffers over one CUSE round (cuse_drm_uapi.h part 7).  CUSE carries
  *    at most 128 KiB each way per round, so MODE_CREATEPROPBLOB and
- *    MODE_GETPROPBLOB with a buffer of SHIM_STAGE_MIN bytes or more stage
+ *    MODE_GETPROPBLOB, and VIRTGPU_EXECBUFFER's command stream, with a
+ *    buffer of SHIM_STAGE_MIN bytes or more stage
  *    it in a sealed memfd (STAGE) before the ioctl goes through CUSE, and
  *    copy back what the daemon wrote there (UNSTAGE) after it.  A buffer
  *    the shim cannot read, or a daemon that refuses the stage, leaves the
@@ -88,6 +89,8 @@
 
 #include <drm.h>
 #include <linux/dma-buf.h>
+
+#include "drivers/virtio/virtgpu_uapi.h"
 
 #include "cuse_drm_uapi.h"
 #include "scm_fd.h"
@@ -1015,6 +1018,9 @@ static const struct shim_staged_ioctl staged_ioctls[] = {
 	/* drm_mode_getblob_ioctl() writes the buffer only when length is the blob's: UNSTAGE says. */
 	{ DRM_IOCTL_MODE_GETPROPBLOB, offsetof(struct drm_mode_get_blob, data),
 	  offsetof(struct drm_mode_get_blob, length), CUSE_DRM_STAGE_OUT },
+	/* Mesa's virgl command streams: the daemon copies them from the stage into the SUBMIT_3D buffer. */
+	{ DRM_IOCTL_VIRTGPU_EXECBUFFER, offsetof(struct drm_virtgpu_execbuffer, command),
+	  offsetof(struct drm_virtgpu_execbuffer, size), CUSE_DRM_STAGE_IN },
 };
 
 /* One staged ioctl at a time per process: a file holds one stage, and threads may share the file. */

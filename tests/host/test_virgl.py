@@ -108,3 +108,10 @@ def test_nothing_left_after_the_client(run):
     assert "fences:          0" in stats, stats
     # Only the two virtqueues' four coherent buffers each: no command buffer left behind.
     assert "dma mappings:    8 (8 coherent" in stats, stats
+
+
+def test_command_stream_over_one_cuse_round(run):
+    # 256 KiB of NOPs ending in a green clear: staged by the shim (cuse_drm_uapi.h part 7).
+    k, o = _pick(run["kernel"]["lines"], "big"), _pick(run["ours"]["lines"], "big")
+    assert "big execbuffer errno 0" in k and any(l.startswith("big pixels first 00ff00ff") for l in k), k
+    assert o == k

@@ -27,6 +27,11 @@ ours)
 	echo "ours: /dev/dri/$render"
 	LD_PRELOAD=$SHIM build/virgl-probe "/dev/dri/$render" > "$OUT/virgl-probe-ours.txt" 2> "$OUT/virgl-probe-ours.log"
 	echo "probe exit $?"
+	# Stock Mesa through the shim (informational, see test_virgl.py): kmscube prints its renderer.
+	if [ -n "${VIRGL_MESA:-}" ]; then
+		LD_PRELOAD=$SHIM timeout 120 kmscube -D /dev/dri/card9 -c 5 < /dev/null > "$OUT/virgl-kmscube-ours.log" 2>&1
+		echo "kmscube exit $?"
+	fi
 	build/drmctl stats /dev/dri/card9 > "$OUT/virgl-stats-ours.log" 2>&1
 	kill $DAEMON; wait $DAEMON
 	echo "daemon exit $?"

@@ -279,6 +279,28 @@ static void clear_test(void)
 	print_region("box inside", map, 8, 4, 16, 8);
 	print_region("box outside", map, 32, 32, 32, 32);
 	print_region("box all", map, 0, 0, W, H);
+	/* A command stream over one CUSE round (128 KiB): 256 KiB of VIRGL_CCMD_NOPs, then a green clear. */
+	{
+		size_t words = 256 * 1024 / 4;
+		uint32_t *big = calloc(words, 4);
+		float green[4] = { 0.0f, 1.0f, 0.0f, 1.0f };
+		size_t k = words - 9;
+
+		big[k++] = VIRGL_CMD0(VIRGL_CCMD_CLEAR, 0, 8);
+		big[k++] = PIPE_CLEAR_COLOR0;
+		memcpy(&big[k], green, sizeof(green));
+		struct drm_virtgpu_execbuffer eb = {
+			.size = (uint32_t)(words * 4), .command = (uint64_t)(uintptr_t)big,
+			.bo_handles = (uint64_t)(uintptr_t)&handle, .num_bo_handles = 1, .fence_fd = -1,
+		};
+		e = xioctl(DRM_IOCTL_VIRTGPU_EXECBUFFER, &eb);
+		printf("big execbuffer errno %d\n", e);
+		free(big);
+		struct drm_virtgpu_3d_transfer_from_host tf = { .bo_handle = handle, .box = { 0, 0, 0, W, H, 1 } };
+		printf("big transfer_from_host errno %d\n", xioctl(DRM_IOCTL_VIRTGPU_TRANSFER_FROM_HOST, &tf));
+		printf("big wait errno %d\n", wait_bo(handle));
+		print_region("big pixels", map, 0, 0, W, H);
+	}
 	munmap(map, W * H * 4);
 	{
 		struct drm_gem_close gcl = { .handle = handle };
