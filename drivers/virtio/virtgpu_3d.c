@@ -728,8 +728,9 @@ int virtio_gpu_execbuffer_ioctl(struct drm_device *dev, void *data, struct drm_f
 		goto out;
 	for (uint32_t i = 0; i < exbuf->num_bo_handles; i++)
 		drm_gem_resv_add_fence(objs[i], fence, DRM_RESV_USAGE_WRITE);
-	exbuf->fence_fd = -1;
+	/* fence_fd is written only for FENCE_FD_OUT (an in-fence's number stays, as in 6.1). */
 	if (exbuf->flags & VIRTGPU_EXECBUF_FENCE_FD_OUT) {
+		exbuf->fence_fd = -1;
 		/* The command went; a failure to make the fd is the caller's only loss, as fd_install's. */
 		ret = fds->fence_to_sync_file(fds->ctx, fence, &out_fd);
 		if (!ret)

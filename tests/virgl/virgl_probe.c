@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,6 +203,85 @@ static void print_region(const char *what, const uint8_t *p, int x0, int y0, int
 	       p[(y0 * W + x0) * 4 + 2], p[(y0 * W + x0) * 4 + 3], sum);
 }
 
+/* One VIRGL NOP for the file's context, with @flags and @fence_fd; the errno, and the fence_fd written back. */
+static int exec_nop(uint32_t handle, uint32_t flags, int32_t fence_fd, int32_t *fd_out)
+{
+	uint32_t nop = 0;
+	struct drm_virtgpu_execbuffer eb = {
+		.flags = flags, .size = 4, .command = (uint64_t)(uintptr_t)&nop,
+		.bo_handles = (uint64_t)(uintptr_t)&handle, .num_bo_handles = 1, .fence_fd = fence_fd,
+	};
+	int e = xioctl(DRM_IOCTL_VIRTGPU_EXECBUFFER, &eb);
+
+	*fd_out = eb.fence_fd;
+	return e;
+}
+
+/*
+ * EXECBUFFER's fence fds: FENCE_FD_OUT gives a sync_file that signals
+ * (poll), FENCE_FD_IN takes it back, and fds that are no sync_file get the
+ * kernel's EINVAL (sync_file_get_fence() failing); a syncobj imports the
+ * out-fence (SYNCOBJ_FD_TO_HANDLE with IMPORT_SYNC_FILE) and SYNCOBJ_WAIT
+ * finds it signalled.
+ */
+static void fence_test(uint32_t handle)
+{
+	int32_t out = -1, out2 = -1, back;
+	int e;
+
+	e = exec_nop(handle, VIRTGPU_EXECBUF_FENCE_FD_OUT, -1, &out);
+	printf("fence out errno %d fd %s\n", e, out >= 0 ? "valid" : "none");
+	if (out >= 0) {
+		struct pollfd p = { .fd = out, .events = POLLIN };
+		int n = poll(&p, 1, 30000);
+
+		printf("fence out poll %d revents %#x\n", n, p.revents);
+	}
+	e = exec_nop(handle, VIRTGPU_EXECBUF_FENCE_FD_IN, out, &back);
+	printf("fence in errno %d fence_fd %s\n", e, back == out ? "unchanged" : back == -1 ? "-1" : "other");
+	e = exec_nop(handle, VIRTGPU_EXECBUF_FENCE_FD_IN | VIRTGPU_EXECBUF_FENCE_FD_OUT, out, &out2);
+	printf("fence in+out errno %d fd %s\n", e, out2 >= 0 && out2 != out ? "new" : "none");
+	if (out2 >= 0) {
+		struct pollfd p = { .fd = out2, .events = POLLIN };
+		int n = poll(&p, 1, 30000);
+
+		printf("fence in+out poll %d revents %#x\n", n, p.revents);
+	}
+	{
+		struct drm_syncobj_create sc = { 0 };
+		struct drm_syncobj_destroy sd = { 0 };
+
+		e = xioctl(DRM_IOCTL_SYNCOBJ_CREATE, &sc);
+		printf("fence syncobj_create errno %d\n", e);
+		if (!e) {
+			struct drm_syncobj_handle h = {
+				.handle = sc.handle, .flags = DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE, .fd = out2,
+			};
+			struct drm_syncobj_wait w = { .handles = (uint64_t)(uintptr_t)&sc.handle, .count_handles = 1,
+						      .timeout_nsec = INT64_MAX };
+
+			printf("fence syncobj_import errno %d\n", xioctl(DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, &h));
+			printf("fence syncobj_wait errno %d\n", xioctl(DRM_IOCTL_SYNCOBJ_WAIT, &w));
+			sd.handle = sc.handle;
+			xioctl(DRM_IOCTL_SYNCOBJ_DESTROY, &sd);
+		}
+	}
+	if (out >= 0)
+		close(out);
+	if (out2 >= 0)
+		close(out2);
+	{
+		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		e = exec_nop(handle, VIRTGPU_EXECBUF_FENCE_FD_IN, devnull, &back);
+		printf("bad fence_in_not_sync_file errno %d\n", e);
+		close(devnull);
+	}
+	printf("bad fence_in_closed_fd errno %d\n", exec_nop(handle, VIRTGPU_EXECBUF_FENCE_FD_IN, 1000, &back));
+	printf("bad fence_in_minus_one errno %d\n", exec_nop(handle, VIRTGPU_EXECBUF_FENCE_FD_IN, -1, &back));
+	printf("bad fence_in_drm_fd errno %d\n", exec_nop(handle, VIRTGPU_EXECBUF_FENCE_FD_IN, fd, &back));
+}
+
 static void clear_test(void)
 {
 	uint32_t handle, res;
@@ -301,6 +381,7 @@ static void clear_test(void)
 		printf("big wait errno %d\n", wait_bo(handle));
 		print_region("big pixels", map, 0, 0, W, H);
 	}
+	fence_test(handle);
 	munmap(map, W * H * 4);
 	{
 		struct drm_gem_close gcl = { .handle = handle };
