@@ -249,3 +249,8 @@ fuzz-corpus: $(FUZZ_B)/gen_corpus
 $(B)/virgl-probe: tests/virgl/virgl_probe.c drivers/virtio/virtgpu_uapi.h
 	@mkdir -p $(@D); $(CC) -std=c11 $(WARN) $(OPT) -D_GNU_SOURCE -I. -o $@ $< $(shell pkg-config --cflags libdrm)
 all: $(B)/virgl-probe
+# Stock Mesa renders a known GLES2 scene offscreen (GBM + surfaceless EGL) and prints the pixels read back.
+GLES_PKGS := gbm egl glesv2
+$(B)/gles-render: tests/virgl/gles_render.c
+	@mkdir -p $(@D); $(CC) -std=c11 $(WARN) $(OPT) -D_GNU_SOURCE -o $@ $< $(shell pkg-config --cflags --libs $(GLES_PKGS))
+all: $(B)/gles-render

@@ -116,6 +116,7 @@ struct virtgpu_object {
 	uint64_t size;               /* bytes of backing (the GEM object's size) */
 	uint64_t iova;               /* DMA mapping of the backing, 0 when not attached */
 	bool is_3d;                  /* made by RESOURCE_CREATE_3D (VIRGL) */
+	bool dumb;                   /* a dumb buffer: plane updates upload it (TRANSFER_TO_HOST_2D), as bo->dumb */
 };
 
 /**

@@ -116,6 +116,7 @@ int virtgpu_dumb_create(struct drm_file *file, struct drm_device *dev, struct dr
 	bo->width = args->width;
 	bo->height = args->height;
 	bo->format = VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM; /* DRM_FORMAT_HOST_XRGB8888 */
+	bo->dumb = true;
 	bo->resource_id = vg->next_resource_id++;
 	ret = virtgpu_resource_create(vg, bo);
 	if (ret) {
@@ -242,11 +243,16 @@ static int virtgpu_resource_flush(struct virtgpu_device *vg, const struct drm_fr
 	return ret;
 }
 
-/* Show @r (fb coordinates) of @fb on the host: transfer, then flush. */
+/*
+ * Show @r (fb coordinates) of @fb on the host: transfer, then flush.  Only
+ * a dumb buffer is uploaded (virtio_gpu_primary_plane_update()'s bo->dumb):
+ * the host holds the pixels of any other resource, which a 3D one got from
+ * rendering and an upload of its guest backing would overwrite.
+ */
 static int virtgpu_update_rect(struct virtgpu_device *vg, const struct drm_framebuffer *fb,
 			       const struct virtio_gpu_rect *r)
 {
-	int ret = virtgpu_transfer_to_host_2d(vg, fb, r);
+	int ret = fb_bo(fb)->dumb ? virtgpu_transfer_to_host_2d(vg, fb, r) : 0;
 
 	return ret ? ret : virtgpu_resource_flush(vg, fb, r);
 }
@@ -318,7 +324,7 @@ static void virtgpu_cursor_update(struct virtgpu_device *vg, struct virtgpu_outp
 			/* New image: upload it, and only then point the cursor at it. */
 			struct virtio_gpu_rect r = { 0, 0, ps->crtc_w, ps->crtc_h };
 
-			if (virtgpu_transfer_to_host_2d(vg, fb, &r))
+			if (bo->dumb && virtgpu_transfer_to_host_2d(vg, fb, &r))
 				return;
 		}
 		virtgpu_cursor_send(vg, out, VIRTIO_GPU_CMD_UPDATE_CURSOR, bo ? bo->resource_id : 0,

@@ -6,8 +6,10 @@ then --gl): build/virgl-probe (tests/virgl/virgl_probe.c) makes the same calls o
 render node and on ours (under the shim) and prints one answer per line.  The oracles are the
 kernel driver and the host's virglrenderer behind both: GETPARAM values, GET_CAPS bytes (the
 virgl and virgl2 capsets come from the same virglrenderer, so they must be byte-identical), the
-kernel's errnos for bad input, and the pixels of a VIRGL_CCMD_CLEAR and of a TRANSFER_TO_HOST box
-read back with TRANSFER_FROM_HOST.
+kernel's errnos for bad input, the pixels of a VIRGL_CCMD_CLEAR and of a TRANSFER_TO_HOST box
+read back with TRANSFER_FROM_HOST, and EXECBUFFER's fence fds.  Stock Mesa is the other client:
+build/gles-render (tests/virgl/gles_render.c) renders one GLES2 scene offscreen on each node and
+reads it back (equal bytes), and kmscube runs 100 frames, page flips included, on each card node.
 """
 import os
 import subprocess
@@ -117,9 +119,52 @@ def test_command_stream_over_one_cuse_round(run):
     assert o == k
 
 
-def test_stock_mesa_reports_virgl_renderer_on_our_node(run):
-    # The real oracle: unmodified Mesa 22.3 (kmscube, GBM + EGL + GLES2, through the shim) loads its
-    # virgl driver on our card node, reads our capsets and names the host's renderer, as on the
-    # kernel's node (FACTS.md).  Its rendering is not checked yet: see the README's virgl row.
-    log = _out("virgl-kmscube-ours.log")
-    assert 'renderer: "virgl (LLVMPIPE' in log, log[-3000:]
+def test_execbuffer_fence_fds_equal(run):
+    # FENCE_FD_OUT's sync_file signals (poll), FENCE_FD_IN takes it back, fds that are no sync_file
+    # of the device get EINVAL (sync_file_get_fence() failing), as on the kernel's virtio_gpu.
+    k, o = _pick(run["kernel"]["lines"], "fence"), _pick(run["ours"]["lines"], "fence")
+    assert "fence out errno 0 fd valid" in k and "fence out poll 1 revents 0x1" in k, k
+    assert "fence in+out errno 0 fd new" in k, k
+    assert o == k
+    k, o = _pick(run["kernel"]["lines"], "bad fence"), _pick(run["ours"]["lines"], "bad fence")
+    assert len(k) == 4 and all(l.endswith("errno 22") for l in k), k
+    assert o == k
+
+
+def _gles(which):
+    return _out("virgl-gles-%s.txt" % which).splitlines()
+
+
+def test_mesa_renders_the_same_pixels(run):
+    # Stock Mesa's virgl driver (tests/virgl/gles_render.c: GBM + surfaceless EGL + GLES2, an FBO
+    # read back with glReadPixels) renders the same scene on both nodes: the host's llvmpipe draws
+    # it from the command streams each driver carried, so every byte must be equal.
+    k, o = _gles("kernel"), _gles("ours")
+    assert any(l.startswith("renderer virgl (LLVMPIPE") for l in k), (k, _out("virgl-gles-kernel.log"))
+    assert "gl error 0" in k and any(l.startswith("pixels hash ") for l in k), k
+    # The scene's clear colour (0.1, 0.2, 0.3) in the corner the shapes leave alone.
+    assert "pixel 127 127 1a334cff" in k, k
+    assert [l for l in o if not l.startswith("frames ")] == [l for l in k if not l.startswith("frames ")], \
+        (o, _out("virgl-gles-ours.log"))
+    # Figures only (issue 8, case 10): frames per second of the same program on each driver.
+    print("gles-render kernel:", [l for l in k if l.startswith("frames ")],
+          "ours:", [l for l in o if l.startswith("frames ")])
+
+
+def _kmscube_frames(log):
+    n = 0
+    for line in log.splitlines():
+        if line.startswith("Rendered ") and " frames in " in line:
+            n = max(n, int(line.split()[1]))
+    return n
+
+
+def test_stock_kmscube_renders_on_our_card_node(run):
+    # Unmodified Mesa 22.3 (kmscube: GBM + EGL + GLES2 + KMS page flips, through the shim) loads its
+    # virgl driver on our card node, names the host's renderer, and flips its 100 frames (kmscube
+    # counts the last as 99) with no error from its fenced EXECBUFFERs, as on the kernel's node.
+    for which in ("kernel", "ours"):
+        log = _out("virgl-kmscube-%s.log" % which)
+        assert 'renderer: "virgl (LLVMPIPE' in log, (which, log[-3000:])
+        assert "got error from kernel" not in log, (which, log[-3000:])
+        assert _kmscube_frames(log) >= 99, (which, log[-3000:])
