@@ -247,6 +247,16 @@ fuzz-corpus: $(FUZZ_B)/gen_corpus
 	rm -rf tests/fuzz/corpus; mkdir -p tests/fuzz/corpus
 	$(FUZZ_B)/gen_corpus tests/fuzz/corpus
 
+# --- VIRGL 3D probe (tests/host/test_virgl.py): the virtgpu uAPI on the kernel's virtio_gpu and ours
+$(B)/virgl-probe: tests/virgl/virgl_probe.c drivers/virtio/virtgpu_uapi.h
+	@mkdir -p $(@D); $(CC) -std=c11 $(WARN) $(OPT) -D_GNU_SOURCE -I. -o $@ $< $(shell pkg-config --cflags libdrm)
+all: $(B)/virgl-probe
+# Stock Mesa renders a known GLES2 scene offscreen (GBM + surfaceless EGL) and prints the pixels read back.
+GLES_PKGS := gbm egl glesv2
+$(B)/gles-render: tests/virgl/gles_render.c
+	@mkdir -p $(@D); $(CC) -std=c11 $(WARN) $(OPT) -D_GNU_SOURCE -o $@ $< $(shell pkg-config --cflags --libs $(GLES_PKGS))
+all: $(B)/gles-render
+
 # --- make valgrind / make tsan: the whole end-to-end suite (tests/python) in the VM with every
 # daemon it starts under a checker (tests/python/conftest.py: daemon_argv).  A daemon whose
 # checker found anything fails the test that stopped it, with the report; the reports stay in

@@ -176,11 +176,50 @@ int drm_gem_handle_delete(struct drm_file *file, uint32_t handle);
 int drm_gem_dumb_map_offset(struct drm_file *file, uint32_t handle, __u64 *offset);
 
 /**
+ * drm_gem_object_create() - a GEM object of @size bytes (a page multiple)
+ * with one reference, backed by @shmem (a new reference is taken) or, when
+ * @shmem is NULL, by new zeroed shareable memory (drm_gem_object_init() +
+ * shmem).  For drivers' own create ioctls (VIRTGPU_RESOURCE_CREATE).
+ * Returns 0, -EINVAL or -ENOMEM.
+ */
+int drm_gem_object_create(struct drm_device *dev, uint64_t size, struct drm_shmem *shmem,
+			  struct drm_gem_object **out);
+
+/** drm_gem_object_put() - drop a reference; the last one frees @obj (gem_free_object first). */
+void drm_gem_object_put(struct drm_gem_object *obj);
+
+/**
+ * drm_gem_handle_create() - a new handle in @file for @obj (lowest free,
+ * from 1), taking a reference; runs the driver's gem_open_object hook and
+ * undoes the handle if it fails (drm_gem_handle_create_tail()).  0, -ENOMEM
+ * or the hook's error.
+ */
+int drm_gem_handle_create(struct drm_file *file, struct drm_gem_object *obj, uint32_t *handle);
+
+/**
+ * drm_copy_from_user() - read @len bytes at client address @uaddr during an
+ * ioctl of @file (copy_from_user(), through the front end's accessor), for
+ * driver ioctls whose struct points at more input.  0, -EFAULT, or
+ * -DRM_ERETRY when the front end must fetch the memory first (return it
+ * unchanged: the handler runs again, so read all input before changing
+ * any state).
+ */
+int drm_copy_from_user(struct drm_file *file, void *dst, uint64_t uaddr, size_t len);
+
+/**
  * drm_copy_to_user() - write @len bytes to client address @uaddr during an
  * ioctl of @file (copy_to_user(), through the front end's accessor), for
  * driver ioctls whose struct points at more output.  0 or -EFAULT.
  */
 int drm_copy_to_user(struct drm_file *file, uint64_t uaddr, const void *src, size_t len);
+
+/**
+ * drm_file_fd_ops() - the client fds of the running ioctl of @file (sync_file
+ * in and out fences, as VIRTGPU_EXECBUFFER's FENCE_FD_IN/OUT), or NULL when
+ * the call cannot carry fds (plain CUSE without the shim): such an ioctl
+ * then fails with -EOPNOTSUPP after its argument checks.
+ */
+const struct drm_fd_ops *drm_file_fd_ops(const struct drm_file *file);
 
 /** drm_file_driver_priv() / drm_file_set_driver_priv() - a driver's per-file state. */
 void *drm_file_driver_priv(struct drm_file *file);
@@ -520,6 +559,19 @@ struct drm_driver {
 	 * Device lock held.  Optional.
 	 */
 	void (*gem_free_object)(struct drm_gem_object *obj);
+	/**
+	 * gem_open_object: @file got a new handle to @obj (the kernel's
+	 * drm_gem_object_funcs.open; virtio_gpu attaches the resource to the
+	 * file's 3D context).  0, or -errno, which makes the handle go again.
+	 * Device lock held.  Optional.
+	 */
+	int (*gem_open_object)(struct drm_gem_object *obj, struct drm_file *file);
+	/**
+	 * gem_close_object: @file dropped a handle to @obj, by GEM_CLOSE or at
+	 * close before postclose (drm_gem_object_funcs.close).  Device lock
+	 * held.  Optional.
+	 */
+	void (*gem_close_object)(struct drm_gem_object *obj, struct drm_file *file);
 	/**
 	 * dirtyfb: DIRTYFB on @fb with @num_clips damage rectangles @clips
 	 * (pixels, already copied from the client; none means the whole fb),

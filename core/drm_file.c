@@ -348,6 +348,11 @@ void drm_file_release(struct drm_file *file)
 	free(file);
 }
 
+const struct drm_fd_ops *drm_file_fd_ops(const struct drm_file *file)
+{
+	return file->caller ? file->caller->fds : NULL;
+}
+
 void *drm_file_driver_priv(struct drm_file *file)
 {
 	return file->driver_priv;

@@ -67,7 +67,6 @@ void drm_gem_object_put(struct drm_gem_object *obj)
 	free(obj);
 }
 
-/** drm_gem_handle_create() - a new handle in @file for @obj (lowest free, from 1), taking a reference. */
 int drm_gem_handle_create(struct drm_file *file, struct drm_gem_object *obj, uint32_t *handle)
 {
 	uint32_t h = drm_idr_alloc(&file->handles, obj);
@@ -76,6 +75,16 @@ int drm_gem_handle_create(struct drm_file *file, struct drm_gem_object *obj, uin
 		return -ENOMEM;
 	drm_gem_object_get(obj);
 	obj->handle_count++;
+	if (obj->dev->driver->gem_open_object) {
+		int ret = obj->dev->driver->gem_open_object(obj, file);
+
+		if (ret) {
+			drm_idr_remove(&file->handles, h);
+			obj->handle_count--;
+			drm_gem_object_put(obj);
+			return ret;
+		}
+	}
 	*handle = h;
 	return 0;
 }
@@ -88,6 +97,8 @@ int drm_gem_handle_delete(struct drm_file *file, uint32_t handle)
 	if (!obj)
 		return -EINVAL;
 	drm_prime_remove_buf_handle(file, handle);
+	if (obj->dev->driver->gem_close_object)
+		obj->dev->driver->gem_close_object(obj, file);
 	/* drm_gem_object_handle_free(): the flink name dies with the last handle. */
 	if (--obj->handle_count == 0 && obj->name) {
 		drm_idr_remove(&file->dev->object_names, obj->name);

@@ -127,8 +127,6 @@ bool drm_is_render_client(const struct drm_file *file);
 bool drm_file_privileged(const struct drm_file *file);
 /** drm_caller_capable() - capable(CAP_SYS_ADMIN) for @caller (false for NULL). */
 bool drm_caller_capable(const struct drm_caller *caller);
-int drm_copy_from_user(struct drm_file *file, void *dst, uint64_t uaddr, size_t len);
-int drm_copy_to_user(struct drm_file *file, uint64_t uaddr, const void *src, size_t len);
 
 /* drm_file.c */
 void drm_master_put(struct drm_master **master);
@@ -138,12 +136,7 @@ void drm_event_cancel(struct drm_pending_event *e);
 void drm_event_send(struct drm_pending_event *e);
 
 /* drm_gem.c */
-int drm_gem_object_create(struct drm_device *dev, uint64_t size, struct drm_shmem *shmem,
-			  struct drm_gem_object **out);
 void drm_gem_object_get(struct drm_gem_object *obj);
-void drm_gem_object_put(struct drm_gem_object *obj);
-int drm_gem_handle_create(struct drm_file *file, struct drm_gem_object *obj, uint32_t *handle);
-int drm_gem_handle_delete(struct drm_file *file, uint32_t handle);
 void drm_gem_release(struct drm_file *file);
 void drm_gem_vm_release(struct drm_file *file);
 

@@ -69,7 +69,10 @@
  *    cuse_drm_ioctl_reply with the sync_file attached; ENODEV means "not
  *    my buffer".
  *
- * 6. Fence fds of DRM_IOCTL_MODE_ATOMIC (IN_FENCE_FD, OUT_FENCE_PTR).  The
+ * 6. Fence fds of DRM_IOCTL_MODE_ATOMIC (IN_FENCE_FD, OUT_FENCE_PTR), and
+ *    of DRM_IOCTL_VIRTGPU_EXECBUFFER (fence_fd with VIRTGPU_EXECBUF_FENCE_FD_IN
+ *    and _OUT: the in-fence is ARMed under its number, and after a
+ *    successful FENCE_FD_OUT fence_fd holds the out-fence's index).  The
  *    ioctl itself goes through CUSE as usual (its nested arrays, waits and
  *    errnos stay the kernel's); only the fds travel here, in a struct
  *    cuse_drm_fence_req before and after it:
@@ -367,7 +370,7 @@ struct cuse_drm_prime_reply {
 #define CUSE_DRM_FENCE_COLLECT 2
 
 /**
- * struct cuse_drm_fence_req - the fence fds of a MODE_ATOMIC (part 6; 136 bytes).
+ * struct cuse_drm_fence_req - the fence fds of a MODE_ATOMIC or VIRTGPU_EXECBUFFER (part 6; 136 bytes).
  * @token: the DRM file's token.
  * @op: CUSE_DRM_FENCE_ARM or CUSE_DRM_FENCE_COLLECT.
  * @count: entries of @fds used, at most CUSE_DRM_FENCE_FDS_MAX.

@@ -65,6 +65,8 @@
 
 #include <drm.h>
 
+#include "drivers/virtio/virtgpu_uapi.h"
+
 #include "platform.h"
 
 /** FUSE_IOCTL_MAX_IOV: in and out iovecs of one RETRY together. */
@@ -361,7 +363,7 @@ struct cd_parked {
 	struct um_replay *um;
 	size_t out_bufsz;
 	struct drm_caller caller;
-	struct cd_fd_call fence_call;    /* MODE_ATOMIC of an armed file: its fence fd lists */
+	struct cd_fd_call fence_call;    /* MODE_ATOMIC or VIRTGPU_EXECBUFFER of an armed file: its fence fd lists */
 	struct drm_fd_ops fence_ops;
 	enum cd_parked_state state;
 	bool listed;                     /* in d->parked, holding a file reference */
@@ -739,8 +741,8 @@ void cd_ioctl(fuse_req_t req, int cmd_int, void *arg, struct fuse_file_info *fi,
 	/* What the shim set up for this call over the side channel (uapi parts 6 and 7). */
 	drm_device_lock(d->dev);
 	um->stage = cd_stage_get(f, cmd);
-	if (cmd == DRM_IOCTL_MODE_ATOMIC && f->fences_armed) {
-		/* IN_FENCE_FD and OUT_FENCE_PTR: the fds the shim armed the file with. */
+	if ((cmd == DRM_IOCTL_MODE_ATOMIC || cmd == DRM_IOCTL_VIRTGPU_EXECBUFFER) && f->fences_armed) {
+		/* IN_FENCE_FD and OUT_FENCE_PTR, or EXECBUFFER's FENCE_FD_IN and _OUT: the fds the shim armed the file with. */
 		pk->fence_call = (struct cd_fd_call){ .d = d, .recv_fd = -1, .send_fd = -1, .fences = f };
 		cd_fd_ops_init(&pk->fence_ops, &pk->fence_call);
 		pk->caller.fds = &pk->fence_ops;

@@ -42,11 +42,15 @@
  *    out-fences, and the shim writes their numbers where OUT_FENCE_PTR
  *    points (the daemon wrote list indices there).  A request without them,
  *    or whose arrays the shim cannot read, goes to CUSE alone (and fails
- *    there as the kernel would).
+ *    there as the kernel would).  VIRTGPU_EXECBUFFER with FENCE_FD_IN or
+ *    FENCE_FD_OUT goes the same way: ARM sends the in-fence fence_fd
+ *    names, and COLLECT turns the index the daemon wrote into fence_fd
+ *    into the sync_file's number.
  *
  * 8. Buffers over one CUSE round (cuse_drm_uapi.h part 7).  CUSE carries
  *    at most 128 KiB each way per round, so MODE_CREATEPROPBLOB and
- *    MODE_GETPROPBLOB with a buffer of SHIM_STAGE_MIN bytes or more stage
+ *    MODE_GETPROPBLOB, and VIRTGPU_EXECBUFFER's command stream, with a
+ *    buffer of SHIM_STAGE_MIN bytes or more stage
  *    it in a sealed memfd (STAGE) before the ioctl goes through CUSE, and
  *    copy back what the daemon wrote there (UNSTAGE) after it.  A buffer
  *    the shim cannot read, or a daemon that refuses the stage, leaves the
@@ -88,6 +92,8 @@
 
 #include <drm.h>
 #include <linux/dma-buf.h>
+
+#include "drivers/virtio/virtgpu_uapi.h"
 
 #include "cuse_drm_uapi.h"
 #include "scm_fd.h"
@@ -1015,6 +1021,9 @@ static const struct shim_staged_ioctl staged_ioctls[] = {
 	/* drm_mode_getblob_ioctl() writes the buffer only when length is the blob's: UNSTAGE says. */
 	{ DRM_IOCTL_MODE_GETPROPBLOB, offsetof(struct drm_mode_get_blob, data),
 	  offsetof(struct drm_mode_get_blob, length), CUSE_DRM_STAGE_OUT },
+	/* Mesa's virgl command streams: the daemon copies them from the stage into the SUBMIT_3D buffer. */
+	{ DRM_IOCTL_VIRTGPU_EXECBUFFER, offsetof(struct drm_virtgpu_execbuffer, command),
+	  offsetof(struct drm_virtgpu_execbuffer, size), CUSE_DRM_STAGE_IN },
 };
 
 /* One staged ioctl at a time per process: a file holds one stage, and threads may share the file. */
@@ -1122,6 +1131,79 @@ static int cuse_drm_staged_ioctl(int fd, unsigned long request, void *arg, const
 		err = ENODEV; /* done, but its output is lost: say so rather than leave stale memory */
 	}
 	close(memfd);
+	errno = err;
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* VIRTGPU_EXECBUFFER fence fds (cuse_drm_uapi.h part 6)              */
+/* ------------------------------------------------------------------ */
+
+/* One fenced EXECBUFFER at a time per process: ARM and COLLECT act on the file, which threads may share. */
+static pthread_mutex_t execbuffer_fence_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * VIRTGPU_EXECBUFFER with VIRTGPU_EXECBUF_FENCE_FD_IN and/or _FENCE_FD_OUT
+ * on a cuse-drm node: ARM sends the in-fence (when its fd is open: a
+ * closed one is sent as a number the daemon finds no fd for, so the driver
+ * answers EINVAL as sync_file_get_fence() failing does), the ioctl goes
+ * through CUSE (staged when its stream is large), and after a success
+ * with FENCE_FD_OUT, fence_fd holds an index into the file's out-fences
+ * that COLLECT turns into the sync_file the shim writes back there.
+ * Returns the ioctl's result (-1 with errno set, or 0).
+ */
+static int cuse_drm_virtgpu_execbuffer(int fd, unsigned long request, struct drm_virtgpu_execbuffer *arg)
+{
+	struct drm_virtgpu_execbuffer eb;
+	struct cuse_drm_fence_req req;
+	int32_t in_fd = -1;
+	int out = -1, ret, err, saved = errno;
+
+	if (safe_read(&eb, (uintptr_t)arg, sizeof(eb)) ||
+	    !(eb.flags & (VIRTGPU_EXECBUF_FENCE_FD_IN | VIRTGPU_EXECBUF_FENCE_FD_OUT)) ||
+	    (eb.flags & ~VIRTGPU_EXECBUF_FLAGS))
+		return cuse_drm_staged_ioctl(fd, request, arg, staged_ioctl(request));
+	if ((eb.flags & VIRTGPU_EXECBUF_FENCE_FD_IN) && eb.fence_fd >= 0 && syscall(SYS_fcntl, eb.fence_fd, F_GETFD) >= 0)
+		in_fd = eb.fence_fd;
+	memset(&req, 0, sizeof(req));
+	req.op = CUSE_DRM_FENCE_ARM;
+	req.count = in_fd >= 0 ? 1 : 0;
+	req.fds[0] = in_fd;
+	pthread_mutex_lock(&execbuffer_fence_lock);
+	if (fence_exchange(fd, &req, &in_fd, req.count, NULL, 0) < 0) {
+		pthread_mutex_unlock(&execbuffer_fence_lock);
+		errno = saved;
+		return cuse_drm_staged_ioctl(fd, request, arg, staged_ioctl(request)); /* not armed: EOPNOTSUPP */
+	}
+	errno = saved;
+	ret = cuse_drm_staged_ioctl(fd, request, arg, staged_ioctl(request));
+	err = errno;
+	memset(&req, 0, sizeof(req));
+	req.op = CUSE_DRM_FENCE_COLLECT;
+	if (ret == 0 && (eb.flags & VIRTGPU_EXECBUF_FENCE_FD_OUT) && safe_read(&eb, (uintptr_t)arg, sizeof(eb)) == 0 &&
+	    eb.fence_fd >= 0) {
+		req.count = 1;
+		req.fds[0] = eb.fence_fd;
+	}
+	/* COLLECT also disarms the file: it runs after a failure too. */
+	if (fence_exchange(fd, &req, NULL, 0, &out, req.count) < 0 && req.count) {
+		pthread_mutex_unlock(&execbuffer_fence_lock);
+		/* Submitted, but the fence is lost: say so rather than hand out an index. */
+		eb.fence_fd = -1;
+		safe_write((uintptr_t)&arg->fence_fd, &eb.fence_fd, sizeof(eb.fence_fd));
+		errno = ENODEV;
+		return -1;
+	}
+	pthread_mutex_unlock(&execbuffer_fence_lock);
+	if (req.count) {
+		int32_t v = out;
+
+		if (safe_write((uintptr_t)&arg->fence_fd, &v, sizeof(v))) {
+			close(out);
+			errno = EFAULT;
+			return -1;
+		}
+	}
 	errno = err;
 	return ret;
 }
@@ -1341,6 +1423,8 @@ SHIM_EXPORT int ioctl(int fd, unsigned long request, ...)
 	}
 	if (request == DRM_IOCTL_MODE_ATOMIC && arg && is_cuse_drm_fd(fd))
 		return cuse_drm_mode_atomic(fd, request, arg);
+	if (request == DRM_IOCTL_VIRTGPU_EXECBUFFER && arg && is_cuse_drm_fd(fd))
+		return cuse_drm_virtgpu_execbuffer(fd, request, arg);
 	if (arg && staged_ioctl(request) && is_cuse_drm_fd(fd))
 		return cuse_drm_staged_ioctl(fd, request, arg, staged_ioctl(request));
 	if ((request != DRM_IOCTL_PRIME_HANDLE_TO_FD && request != DRM_IOCTL_PRIME_FD_TO_HANDLE &&

@@ -2,34 +2,16 @@
  * virtgpu_drv.c - the virtio-gpu driver core (2D): the struct drm_driver
  * named "virtio_gpu" as the kernel's, selected by PCI ID 1af4:1050, its
  * load/unload, and the virtgpu uAPI (virtgpu_drm.h) as the kernel's
- * drivers/gpu/drm/virtio/virtgpu_ioctl.c (Linux 6.1) answers it on a device
- * without VIRGL, RESOURCE_BLOB and CONTEXT_INIT.
+ * drivers/gpu/drm/virtio/virtgpu_ioctl.c (Linux 6.1) answers it; the 3D
+ * ioctls live in virtgpu_3d.c.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <virtgpu_drm.h>
-
+#include "drivers/virtio/virtgpu_uapi.h"
 #include "drivers/virtio/virtgpu_drv.h"
 #include "core/drm_wait.h"
-
-/* GETPARAM ids newer than Debian 12's libdrm virtgpu_drm.h (values from Linux 6.1's include/uapi/drm/virtgpu_drm.h). */
-#ifndef VIRTGPU_PARAM_RESOURCE_BLOB
-#define VIRTGPU_PARAM_RESOURCE_BLOB 3
-#endif
-#ifndef VIRTGPU_PARAM_HOST_VISIBLE
-#define VIRTGPU_PARAM_HOST_VISIBLE 4
-#endif
-#ifndef VIRTGPU_PARAM_CROSS_DEVICE
-#define VIRTGPU_PARAM_CROSS_DEVICE 5
-#endif
-#ifndef VIRTGPU_PARAM_CONTEXT_INIT
-#define VIRTGPU_PARAM_CONTEXT_INIT 6
-#endif
-#ifndef VIRTGPU_PARAM_SUPPORTED_CAPSET_IDs
-#define VIRTGPU_PARAM_SUPPORTED_CAPSET_IDs 7
-#endif
 
 /** How long VIRTGPU_WAIT waits at most (virtio_gpu_wait_ioctl(): 15 s), ns. */
 #define VIRTGPU_WAIT_TIMEOUT_NS 15000000000ull
@@ -78,6 +60,7 @@ static int virtgpu_load(struct drm_device *dev)
 	drm_list_init(&vg->fences);
 	drm_list_init(&vg->objects);
 	drm_list_init(&vg->deferred_unmaps);
+	drm_list_init(&vg->capset_cache);
 	ret = virtgpu_options_parse(vg, drm_dev_options(dev));
 	if (ret)
 		return ret;
@@ -90,6 +73,9 @@ static int virtgpu_load(struct drm_device *dev)
 	if (!vg->fence_work || !vg->config_work)
 		return -ENOMEM;
 	ret = virtio_pci_init(vg);
+	if (ret)
+		return ret;
+	ret = virtgpu_3d_init(vg);
 	if (ret)
 		return ret;
 	vg->num_scanouts = virtio_pci_device_cfg_read32(vg, VIRTIO_GPU_CFG_NUM_SCANOUTS);
@@ -112,8 +98,9 @@ static int virtgpu_load(struct drm_device *dev)
 	drm_dev_unlock(dev);
 	if (ret)
 		return ret;
-	drm_info("virtio_gpu: %s: %u scanout(s)%s", drm_platform_pci_name(vg->pdev), vg->num_scanouts,
-		 vg->has_edid ? ", EDID" : "");
+	drm_info("virtio_gpu: %s: %u scanout(s)%s%s%s%s", drm_platform_pci_name(vg->pdev), vg->num_scanouts,
+		 vg->has_edid ? ", EDID" : "", vg->has_virgl_3d ? ", virgl 3d acceleration enabled" : "",
+		 vg->has_resource_blob ? ", blobs" : "", vg->has_context_init ? ", context init" : "");
 	return 0;
 }
 
@@ -144,6 +131,7 @@ static void virtgpu_unload(struct drm_device *dev)
 			bo->listed = false;
 		}
 	}
+	virtgpu_3d_fini(vg);
 	drm_dev_unlock(dev);
 	drm_dev_set_private(dev, NULL);
 	free(vg);
@@ -152,26 +140,6 @@ static void virtgpu_unload(struct drm_device *dev)
 /* ------------------------------------------------------------------ */
 /* virtgpu uAPI (virtgpu_ioctl.c)                                       */
 /* ------------------------------------------------------------------ */
-
-/** virtio_gpu_getparam_ioctl() - VIRTGPU_GETPARAM: the device's truth; -EINVAL for unknown params. */
-static int virtio_gpu_getparam_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
-{
-	struct drm_virtgpu_getparam *param = data;
-	int value;
-
-	(void)dev;
-	switch (param->param) {
-	case VIRTGPU_PARAM_3D_FEATURES: value = 0; break;       /* no VIRTIO_GPU_F_VIRGL */
-	case VIRTGPU_PARAM_CAPSET_QUERY_FIX: value = 1; break;
-	case VIRTGPU_PARAM_RESOURCE_BLOB: value = 0; break;
-	case VIRTGPU_PARAM_HOST_VISIBLE: value = 0; break;
-	case VIRTGPU_PARAM_CROSS_DEVICE: value = 0; break;
-	case VIRTGPU_PARAM_CONTEXT_INIT: value = 0; break;
-	case VIRTGPU_PARAM_SUPPORTED_CAPSET_IDs: value = 0; break;
-	default: return -EINVAL;
-	}
-	return drm_copy_to_user(file, param->value, &value, sizeof(int));
-}
 
 /** virtio_gpu_resource_info_ioctl() - VIRTGPU_RESOURCE_INFO: host resource id and size of a handle. */
 static int virtio_gpu_resource_info_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
@@ -212,8 +180,7 @@ static int virtio_gpu_wait_ioctl(struct drm_device *dev, void *data, struct drm_
 	int ret;
 
 	(void)dev;
-	if (args->flags & ~VIRTGPU_WAIT_NOWAIT)
-		return -EINVAL;
+	/* Linux 6.1 ignores unknown flags (the -EINVAL check came later): a bad handle is -ENOENT. */
 	obj = drm_gem_object_lookup(file, args->handle);
 	if (!obj)
 		return -ENOENT;
@@ -231,27 +198,21 @@ static int virtio_gpu_wait_ioctl(struct drm_device *dev, void *data, struct drm_
 	return ret ? ret : -DRM_EPENDING;
 }
 
-/* What the kernel answers without VIRGL (virtgpu_ioctl.c): "if (!vgdev->has_virgl_3d) return -ENOSYS". */
-static int virtio_gpu_no_virgl_ioctl(struct drm_device *dev, void *data, struct drm_file *file)
-{
-	(void)dev;
-	(void)data;
-	(void)file;
-	return -ENOSYS;
-}
-
 #define VIRTGPU_IOCTL(ioctl, _func, _flags) \
 	[DRM_##ioctl] = { .cmd = DRM_IOCTL_##ioctl, .func = _func, .flags = _flags, .name = #ioctl }
 
 static const struct drm_ioctl_desc virtio_gpu_ioctls[] = {
 	VIRTGPU_IOCTL(VIRTGPU_MAP, virtio_gpu_map_ioctl, DRM_RENDER_ALLOW),
-	VIRTGPU_IOCTL(VIRTGPU_EXECBUFFER, virtio_gpu_no_virgl_ioctl, DRM_RENDER_ALLOW),
+	VIRTGPU_IOCTL(VIRTGPU_EXECBUFFER, virtio_gpu_execbuffer_ioctl, DRM_RENDER_ALLOW),
 	VIRTGPU_IOCTL(VIRTGPU_GETPARAM, virtio_gpu_getparam_ioctl, DRM_RENDER_ALLOW),
+	VIRTGPU_IOCTL(VIRTGPU_RESOURCE_CREATE, virtio_gpu_resource_create_ioctl, DRM_RENDER_ALLOW),
 	VIRTGPU_IOCTL(VIRTGPU_RESOURCE_INFO, virtio_gpu_resource_info_ioctl, DRM_RENDER_ALLOW),
-	VIRTGPU_IOCTL(VIRTGPU_TRANSFER_FROM_HOST, virtio_gpu_no_virgl_ioctl, DRM_RENDER_ALLOW),
-	VIRTGPU_IOCTL(VIRTGPU_TRANSFER_TO_HOST, virtio_gpu_no_virgl_ioctl, DRM_RENDER_ALLOW),
+	VIRTGPU_IOCTL(VIRTGPU_TRANSFER_FROM_HOST, virtio_gpu_transfer_from_host_ioctl, DRM_RENDER_ALLOW),
+	VIRTGPU_IOCTL(VIRTGPU_TRANSFER_TO_HOST, virtio_gpu_transfer_to_host_ioctl, DRM_RENDER_ALLOW),
 	VIRTGPU_IOCTL(VIRTGPU_WAIT, virtio_gpu_wait_ioctl, DRM_RENDER_ALLOW),
-	VIRTGPU_IOCTL(VIRTGPU_GET_CAPS, virtio_gpu_no_virgl_ioctl, DRM_RENDER_ALLOW),
+	VIRTGPU_IOCTL(VIRTGPU_GET_CAPS, virtio_gpu_get_caps_ioctl, DRM_RENDER_ALLOW),
+	VIRTGPU_IOCTL(VIRTGPU_RESOURCE_CREATE_BLOB, virtio_gpu_resource_create_blob_ioctl, DRM_RENDER_ALLOW),
+	VIRTGPU_IOCTL(VIRTGPU_CONTEXT_INIT, virtio_gpu_context_init_ioctl, DRM_RENDER_ALLOW),
 };
 
 static const struct drm_pci_device_id virtio_gpu_pci_ids[] = {
@@ -270,8 +231,12 @@ const struct drm_driver virtio_gpu_driver = {
 	.driver_features = DRIVER_MODESET | DRIVER_GEM | DRIVER_RENDER | DRIVER_ATOMIC,
 	.load = virtgpu_load,
 	.unload = virtgpu_unload,
+	.open = virtgpu_driver_open,
+	.postclose = virtgpu_driver_postclose,
 	.dumb_create = virtgpu_dumb_create,
 	.gem_free_object = virtgpu_gem_free_object,
+	.gem_open_object = virtgpu_gem_open_object,
+	.gem_close_object = virtgpu_gem_close_object,
 	.dirtyfb = virtgpu_dirtyfb,
 	.pci_ids = virtio_gpu_pci_ids,
 	.ioctls = virtio_gpu_ioctls,

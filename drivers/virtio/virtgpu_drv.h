@@ -48,6 +48,18 @@ struct virtio_pci_region {
 struct virtgpu_device;
 
 /**
+ * struct virtgpu_dma - a buffer of coherent DMA memory outside the command
+ * slots, for what does not fit a slot: a large response (GET_CAPSET) or a
+ * command with its payload (SUBMIT_3D's command stream).  @size bytes at
+ * @vaddr in the daemon and @iova for the device.
+ */
+struct virtgpu_dma {
+	void *vaddr;
+	uint64_t iova;
+	uint64_t size;
+};
+
+/**
  * struct virtgpu_slot - one command in flight: descriptors 2i (command,
  * device-readable) and 2i+1 (response, device-writable) of its queue, and
  * VIRTGPU_SLOT_SIZE bytes of DMA memory.
@@ -64,6 +76,8 @@ struct virtgpu_slot {
 	uint64_t fence_id;
 	bool busy, waiting, done;
 	struct drm_completion *completion;
+	const void *cmd_vaddr;       /* the command as the device reads it (the slot or a struct virtgpu_dma) */
+	void *resp_vaddr;            /* where the device writes the response */
 };
 
 /** struct virtio_vq - a split virtqueue (virtio spec 2.7) in coherent DMA memory. */
@@ -89,6 +103,7 @@ struct virtio_vq {
 struct virtgpu_fence {
 	struct drm_fence *fence;
 	uint64_t fence_id;
+	struct virtgpu_dma *payload;  /* the command's buffer, freed once the device is done (or reset) */
 	struct drm_list_head link;   /* in virtgpu_device.fences */
 };
 
@@ -100,6 +115,42 @@ struct virtgpu_object {
 	uint32_t width, height, format;
 	uint64_t size;               /* bytes of backing (the GEM object's size) */
 	uint64_t iova;               /* DMA mapping of the backing, 0 when not attached */
+	bool is_3d;                  /* made by RESOURCE_CREATE_3D (VIRGL) */
+	bool dumb;                   /* a dumb buffer: plane updates upload it (TRANSFER_TO_HOST_2D), as bo->dumb */
+};
+
+/**
+ * struct virtgpu_capset - one capability set the device describes
+ * (GET_CAPSET_INFO): its id (VIRTIO_GPU_CAPSET_*: 1 virgl, 2 virgl2, ...),
+ * newest version and size in bytes.
+ */
+struct virtgpu_capset {
+	uint32_t id;
+	uint32_t max_version;
+	uint32_t max_size;
+};
+
+/** struct virtgpu_capset_cache - the bytes GET_CAPSET gave for (@id, @version): @size bytes at @data. */
+struct virtgpu_capset_cache {
+	struct drm_list_head link;   /* in virtgpu_device.capset_cache */
+	uint32_t id, version, size;
+	uint8_t *data;
+};
+
+/**
+ * struct virtgpu_fpriv - a file's 3D state (the kernel's virtio_gpu_fpriv):
+ * its host context @ctx_id, created on first use (CTX_CREATE) with
+ * @context_init (capset id, CONTEXT_INIT) and destroyed at close; the rings
+ * CONTEXT_INIT asked for (@num_rings, @ring_idx_mask to poll) and their
+ * fence contexts from @base_fence_ctx.
+ */
+struct virtgpu_fpriv {
+	uint32_t ctx_id;
+	bool context_created;
+	uint32_t context_init;
+	uint32_t num_rings;
+	uint64_t ring_idx_mask;
+	uint64_t base_fence_ctx;
 };
 
 /** struct virtgpu_output - one scanout: its CRTC, connector and what it shows now. */
@@ -126,6 +177,13 @@ struct virtgpu_device {
 	uint32_t notify_off_multiplier;
 	uint64_t features;           /* negotiated */
 	bool has_edid;
+	/* 3D (VIRTIO_GPU_F_VIRGL, RESOURCE_BLOB, CONTEXT_INIT) and the capsets read at load. */
+	bool has_virgl_3d, has_resource_blob, has_context_init;
+	uint32_t num_capsets;
+	struct virtgpu_capset *capsets;
+	uint64_t capset_id_mask;           /* bit n: capset id n is present */
+	struct drm_list_head capset_cache;  /* struct virtgpu_capset_cache */
+	uint32_t next_ctx_id;
 	bool broken;                 /* a reset did not bring the device back: commands fail with -EIO */
 	/*
 	 * Device faults (virtio spec 2.1.2): DEVICE_NEEDS_RESET seen by the
@@ -160,6 +218,7 @@ struct virtgpu_device {
  */
 struct virtgpu_deferred_unmap {
 	uint64_t iova;
+	struct virtgpu_dma *dma;     /* instead of @iova: a command's buffer, freed */
 	struct drm_list_head link;
 };
 
@@ -176,6 +235,10 @@ void virtio_vq_reclaim(struct virtio_vq *vq);
 /* virtgpu_vq.c */
 int virtgpu_cmd(struct virtio_vq *vq, const void *cmd, uint32_t cmd_len, void *resp, uint32_t resp_len,
 		uint32_t resp_type, struct drm_fence **fence);
+int virtgpu_cmd_dma(struct virtio_vq *vq, struct virtgpu_dma *cmd, uint32_t cmd_len, void *resp, uint32_t resp_len,
+		    uint32_t resp_type, struct drm_fence **fence);
+struct virtgpu_dma *virtgpu_dma_alloc(struct virtgpu_device *vgdev, uint64_t size);
+void virtgpu_dma_free(struct virtgpu_device *vgdev, struct virtgpu_dma *dma);
 void virtgpu_slot_complete(struct virtio_vq *vq, struct virtgpu_slot *slot, uint32_t used_len);
 void virtgpu_fence_work(void *arg, uint64_t expires_ns, uint64_t overrun);
 void virtgpu_fences_fini(struct virtgpu_device *vgdev);
@@ -194,6 +257,22 @@ int virtgpu_dumb_create(struct drm_file *file, struct drm_device *dev, struct dr
 void virtgpu_gem_free_object(struct drm_gem_object *obj);
 int virtgpu_dirtyfb(struct drm_framebuffer *fb, struct drm_file *file, uint32_t flags, uint32_t color,
 		    const struct drm_clip_rect *clips, uint32_t num_clips);
+
+/* virtgpu_3d.c */
+int virtgpu_3d_init(struct virtgpu_device *vgdev);
+void virtgpu_3d_fini(struct virtgpu_device *vgdev);
+int virtgpu_gem_open_object(struct drm_gem_object *obj, struct drm_file *file);
+void virtgpu_gem_close_object(struct drm_gem_object *obj, struct drm_file *file);
+int virtgpu_driver_open(struct drm_device *dev, struct drm_file *file);
+void virtgpu_driver_postclose(struct drm_device *dev, struct drm_file *file);
+int virtio_gpu_getparam_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
+int virtio_gpu_get_caps_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
+int virtio_gpu_context_init_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
+int virtio_gpu_resource_create_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
+int virtio_gpu_transfer_from_host_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
+int virtio_gpu_transfer_to_host_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
+int virtio_gpu_execbuffer_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
+int virtio_gpu_resource_create_blob_ioctl(struct drm_device *dev, void *data, struct drm_file *file);
 
 extern const struct drm_driver virtio_gpu_driver;
 

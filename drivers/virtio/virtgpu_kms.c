@@ -116,6 +116,7 @@ int virtgpu_dumb_create(struct drm_file *file, struct drm_device *dev, struct dr
 	bo->width = args->width;
 	bo->height = args->height;
 	bo->format = VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM; /* DRM_FORMAT_HOST_XRGB8888 */
+	bo->dumb = true;
 	bo->resource_id = vg->next_resource_id++;
 	ret = virtgpu_resource_create(vg, bo);
 	if (ret) {
@@ -132,6 +133,8 @@ int virtgpu_dumb_create(struct drm_file *file, struct drm_device *dev, struct dr
 		goto fail;
 	drm_list_add_tail(&bo->link, &vg->objects);
 	bo->listed = true;
+	/* The handle came before the resource: attach it to the file's 3D context now (no-op without VIRGL). */
+	virtgpu_gem_open_object(obj, file);
 	return 0;
 fail:
 	/* Dropping the handle frees the object, and virtgpu_gem_free_object() what it got. */
@@ -240,11 +243,16 @@ static int virtgpu_resource_flush(struct virtgpu_device *vg, const struct drm_fr
 	return ret;
 }
 
-/* Show @r (fb coordinates) of @fb on the host: transfer, then flush. */
+/*
+ * Show @r (fb coordinates) of @fb on the host: transfer, then flush.  Only
+ * a dumb buffer is uploaded (virtio_gpu_primary_plane_update()'s bo->dumb):
+ * the host holds the pixels of any other resource, which a 3D one got from
+ * rendering and an upload of its guest backing would overwrite.
+ */
 static int virtgpu_update_rect(struct virtgpu_device *vg, const struct drm_framebuffer *fb,
 			       const struct virtio_gpu_rect *r)
 {
-	int ret = virtgpu_transfer_to_host_2d(vg, fb, r);
+	int ret = fb_bo(fb)->dumb ? virtgpu_transfer_to_host_2d(vg, fb, r) : 0;
 
 	return ret ? ret : virtgpu_resource_flush(vg, fb, r);
 }
@@ -316,7 +324,7 @@ static void virtgpu_cursor_update(struct virtgpu_device *vg, struct virtgpu_outp
 			/* New image: upload it, and only then point the cursor at it. */
 			struct virtio_gpu_rect r = { 0, 0, ps->crtc_w, ps->crtc_h };
 
-			if (virtgpu_transfer_to_host_2d(vg, fb, &r))
+			if (bo->dumb && virtgpu_transfer_to_host_2d(vg, fb, &r))
 				return;
 		}
 		virtgpu_cursor_send(vg, out, VIRTIO_GPU_CMD_UPDATE_CURSOR, bo ? bo->resource_id : 0,
@@ -522,8 +530,9 @@ out:
 
 /**
  * virtgpu_deferred_unmaps_run() - unmap the mappings whose RESOURCE_UNREF
- * went unanswered, once the device is reset (or at unload) and can no
- * longer read them.
+ * went unanswered, and free the command buffers of commands that went
+ * unanswered, once the device is reset (or at unload) and can no longer
+ * read them.
  */
 void virtgpu_deferred_unmaps_run(struct virtgpu_device *vg)
 {
@@ -532,7 +541,10 @@ void virtgpu_deferred_unmaps_run(struct virtgpu_device *vg)
 			drm_container_of(vg->deferred_unmaps.next, struct virtgpu_deferred_unmap, link);
 
 		drm_list_del(&d->link);
-		drm_platform_pci_dma_unmap(vg->pdev, d->iova);
+		if (d->dma)
+			virtgpu_dma_free(vg, d->dma);
+		else
+			drm_platform_pci_dma_unmap(vg->pdev, d->iova);
 		free(d);
 	}
 }
@@ -567,6 +579,11 @@ int virtgpu_device_recover(struct virtgpu_device *vg)
 		return -EIO;
 	}
 	drm_list_for_each(bo, &vg->objects, struct virtgpu_object, link) {
+		if (bo->is_3d) {
+			/* Host contexts and 3D resources are not rebuilt (yet): their clients see errors. */
+			drm_err("virtio_gpu: 3D resource %u lost in the reset", bo->resource_id);
+			continue;
+		}
 		ret = virtgpu_resource_create(vg, bo);
 		if (!ret)
 			ret = virtgpu_attach_backing(vg, bo, (uint64_t)bo->size);

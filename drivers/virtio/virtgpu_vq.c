@@ -81,8 +81,8 @@ void virtgpu_slot_complete(struct virtio_vq *vq, struct virtgpu_slot *slot, uint
 		return;
 	}
 	if (slot->resp_len) {
-		const struct virtio_gpu_ctrl_hdr *cmd = slot->vaddr;
-		const struct virtio_gpu_ctrl_hdr *resp = (const void *)((uint8_t *)slot->vaddr + VIRTGPU_SLOT_RESP);
+		const struct virtio_gpu_ctrl_hdr *cmd = slot->cmd_vaddr;
+		const struct virtio_gpu_ctrl_hdr *resp = slot->resp_vaddr;
 
 		if (used_len < sizeof(*resp) || resp->type != VIRTIO_GPU_RESP_OK_NODATA)
 			drm_err("virtio_gpu: %s (fence %llu) answered %s (0x%x, %u bytes)", virtgpu_cmd_name(cmd->type),
@@ -177,68 +177,127 @@ void virtgpu_vq_drop_all(struct virtio_vq *vq)
 }
 
 /**
- * virtgpu_cmd() - send one command (@cmd_len bytes, starting with a struct
- * virtio_gpu_ctrl_hdr) on @vq.  Device lock held.
- *
- * Three kinds, after virtgpu_vq.c's virtio_gpu_queue_*:
- *  - @fence set: a fenced command (VIRTIO_GPU_FLAG_FENCE); it returns at
- *    once with *@fence, a core fence (a new reference for the caller) that
- *    signals when the device is done (interrupt, then the fence work item).
- *  - @resp set: a synchronous command; sleeps until the response (@resp_len
- *    bytes, type @resp_type) arrives or VIRTGPU_CMD_TIMEOUT_NS passes.
- *  - neither: fire and forget (cursor updates; @resp_len 0: no response).
- * A device found needing a reset (DEVICE_NEEDS_RESET, or an earlier
- * timeout) is reset and reinitialised first (virtgpu_device_recover()).
- *
- * Returns 0; -ETIMEDOUT (logged with the command) when the device did not
- * answer within vg->cmd_timeout_ns (the device is then reset before the next
- * command); -EIO for a short or wrong-typed response, a device that signals
- * DEVICE_NEEDS_RESET while the command waits, or one a reset did not bring
- * back; -EINVAL/-ENOMEM for the device's error responses (logged with the
- * command); -EBUSY when no slot freed up in time.
+ * virtgpu_dma_alloc() - @size bytes (> 0) of zeroed coherent DMA memory for
+ * a command or response that does not fit a slot; NULL on ENOMEM or when
+ * the platform cannot map it.  Free with virtgpu_dma_free().
  */
-int virtgpu_cmd(struct virtio_vq *vq, const void *cmd, uint32_t cmd_len, void *resp, uint32_t resp_len,
-		uint32_t resp_type, struct drm_fence **fence)
+struct virtgpu_dma *virtgpu_dma_alloc(struct virtgpu_device *vg, uint64_t size)
+{
+	struct virtgpu_dma *dma = calloc(1, sizeof(*dma));
+
+	if (!dma)
+		return NULL;
+	if (drm_platform_pci_dma_alloc_coherent(vg->pdev, size, &dma->vaddr, &dma->iova)) {
+		free(dma);
+		return NULL;
+	}
+	dma->size = size;
+	memset(dma->vaddr, 0, size);
+	return dma;
+}
+
+/** virtgpu_dma_free() - free a buffer from virtgpu_dma_alloc() (NULL is a no-op). */
+void virtgpu_dma_free(struct virtgpu_device *vg, struct virtgpu_dma *dma)
+{
+	if (!dma)
+		return;
+	drm_platform_pci_dma_free_coherent(vg->pdev, dma->vaddr);
+	free(dma);
+}
+
+/* The device may still read or write @dma (its command went unanswered): free it at the next reset. */
+static void virtgpu_dma_defer(struct virtgpu_device *vg, struct virtgpu_dma *dma)
+{
+	struct virtgpu_deferred_unmap *d;
+
+	if (!dma)
+		return;
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		drm_err("virtio_gpu: out of memory; a DMA buffer of %llu bytes stays allocated",
+			(unsigned long long)dma->size);
+		return;
+	}
+	d->dma = dma;
+	drm_list_add_tail(&d->link, &vg->deferred_unmaps);
+}
+
+/*
+ * virtgpu_cmd_queue() - the body of virtgpu_cmd() and virtgpu_cmd_dma().
+ * The command is @cmd_dma (owned here from now on) when set, else @cmd_len
+ * bytes at @cmd copied into the slot.  A response longer than the slot's
+ * space goes to a buffer of its own.
+ */
+static int virtgpu_cmd_queue(struct virtio_vq *vq, const void *cmd, struct virtgpu_dma *cmd_dma, uint32_t cmd_len,
+			     void *resp, uint32_t resp_len, uint32_t resp_type, struct drm_fence **fence)
 {
 	struct virtgpu_device *vg = vq->vgdev;
 	struct virtio_gpu_ctrl_hdr *hdr;
 	struct virtgpu_fence *vf = NULL;
+	struct virtgpu_dma *resp_dma = NULL;
 	struct virtgpu_slot *slot;
+	uint64_t cmd_iova, resp_iova;
 	uint16_t head;
 	int ret;
 
 	if (atomic_load(&vg->needs_reset) && !vg->recovering && !vg->broken)
 		virtgpu_device_recover(vg);
-	if (vg->broken)
-		return -EIO;
-	if (cmd_len > VIRTGPU_SLOT_RESP || resp_len > VIRTGPU_SLOT_SIZE - VIRTGPU_SLOT_RESP)
-		return -EINVAL;
+	if (vg->broken) {
+		ret = -EIO;
+		goto fail;
+	}
+	if (fence)
+		resp_len = sizeof(struct virtio_gpu_ctrl_hdr);
+	if ((!cmd_dma && cmd_len > VIRTGPU_SLOT_RESP) || (cmd_dma && cmd_len > cmd_dma->size) ||
+	    cmd_len < sizeof(struct virtio_gpu_ctrl_hdr)) {
+		ret = -EINVAL;
+		goto fail;
+	}
+	if (resp_len > VIRTGPU_SLOT_SIZE - VIRTGPU_SLOT_RESP) {
+		resp_dma = virtgpu_dma_alloc(vg, resp_len);
+		if (!resp_dma) {
+			ret = -ENOMEM;
+			goto fail;
+		}
+	}
 	if (fence) {
 		vf = calloc(1, sizeof(*vf));
 		if (!vf || !(vf->fence = drm_fence_create())) {
 			free(vf);
-			return -ENOMEM;
+			ret = -ENOMEM;
+			goto fail;
 		}
-		resp_len = sizeof(struct virtio_gpu_ctrl_hdr);
 	}
 	slot = virtgpu_slot_get(vq, drm_platform_time_ns() + vg->cmd_timeout_ns);
 	if (!slot) {
 		drm_err("virtio_gpu: queue %u full for %llu ms; %s not sent", vq->index,
 			(unsigned long long)(vg->cmd_timeout_ns / 1000000ull),
-			virtgpu_cmd_name(((const struct virtio_gpu_ctrl_hdr *)cmd)->type));
+			virtgpu_cmd_name(((const struct virtio_gpu_ctrl_hdr *)(cmd_dma ? cmd_dma->vaddr : cmd))->type));
 		if (vf) {
 			drm_fence_put(vf->fence);
 			free(vf);
 		}
 		virtgpu_schedule_reset(vg, "a queue stayed full");
-		return -EBUSY;
+		ret = -EBUSY;
+		goto fail;
 	}
 	head = (uint16_t)((slot - vq->slots) * 2);
-	memcpy(slot->vaddr, cmd, cmd_len);
-	memset((uint8_t *)slot->vaddr + VIRTGPU_SLOT_RESP, 0, resp_len);
-	hdr = slot->vaddr;
+	if (cmd_dma) {
+		slot->cmd_vaddr = cmd_dma->vaddr;
+		cmd_iova = cmd_dma->iova;
+	} else {
+		memcpy(slot->vaddr, cmd, cmd_len);
+		slot->cmd_vaddr = slot->vaddr;
+		cmd_iova = slot->iova;
+	}
+	slot->resp_vaddr = resp_dma ? resp_dma->vaddr : (uint8_t *)slot->vaddr + VIRTGPU_SLOT_RESP;
+	resp_iova = resp_dma ? resp_dma->iova : slot->iova + VIRTGPU_SLOT_RESP;
+	memset(slot->resp_vaddr, 0, resp_len);
+	hdr = (struct virtio_gpu_ctrl_hdr *)slot->cmd_vaddr;
 	if (vf) {
 		vf->fence_id = ++vg->next_fence_id;
+		vf->payload = cmd_dma;
+		cmd_dma = NULL;
 		hdr->flags |= VIRTIO_GPU_FLAG_FENCE;
 		hdr->fence_id = vf->fence_id;
 		slot->fence_id = vf->fence_id;
@@ -250,13 +309,14 @@ int virtgpu_cmd(struct virtio_vq *vq, const void *cmd, uint32_t cmd_len, void *r
 	slot->done = false;
 	slot->waiting = resp && !vf;
 	drm_platform_completion_reinit(slot->completion);
-	vq->desc[head] = (struct vring_desc){ slot->iova, cmd_len, resp_len ? VRING_DESC_F_NEXT : 0,
-					      (uint16_t)(head + 1) };
-	vq->desc[head + 1] = (struct vring_desc){ slot->iova + VIRTGPU_SLOT_RESP, resp_len, VRING_DESC_F_WRITE, 0 };
+	vq->desc[head] = (struct vring_desc){ cmd_iova, cmd_len, resp_len ? VRING_DESC_F_NEXT : 0, (uint16_t)(head + 1) };
+	vq->desc[head + 1] = (struct vring_desc){ resp_iova, resp_len, VRING_DESC_F_WRITE, 0 };
 	vg->cmds_submitted++;
 	virtio_vq_kick(vq, head);
 	if (!slot->waiting) {
 		drm_platform_mutex_unlock(vq->lock);
+		/* Fire and forget: only fenced commands may have buffers of their own (freed with the fence). */
+		virtgpu_dma_free(vg, cmd_dma);
 		return 0;
 	}
 	drm_platform_mutex_unlock(vq->lock);
@@ -270,6 +330,8 @@ int virtgpu_cmd(struct virtio_vq *vq, const void *cmd, uint32_t cmd_len, void *r
 		vg->cmds_failed++;
 		drm_err("virtio_gpu: %s on queue %u: failed, the device needs a reset", virtgpu_cmd_name(hdr->type),
 			vq->index);
+		virtgpu_dma_defer(vg, cmd_dma);
+		virtgpu_dma_defer(vg, resp_dma);
 		return -EIO;
 	}
 	if (!slot->done) {
@@ -281,11 +343,13 @@ int virtgpu_cmd(struct virtio_vq *vq, const void *cmd, uint32_t cmd_len, void *r
 		vg->cmds_timed_out++;
 		snprintf(why, sizeof(why), "%s on queue %u: no response within %llu ms", virtgpu_cmd_name(hdr->type),
 			 vq->index, (unsigned long long)(vg->cmd_timeout_ns / 1000000ull));
+		virtgpu_dma_defer(vg, cmd_dma);
+		virtgpu_dma_defer(vg, resp_dma);
 		virtgpu_schedule_reset(vg, why);
 		return -ETIMEDOUT;
 	}
 	{
-		const struct virtio_gpu_ctrl_hdr *r = (const void *)((uint8_t *)slot->vaddr + VIRTGPU_SLOT_RESP);
+		const struct virtio_gpu_ctrl_hdr *r = slot->resp_vaddr;
 		uint32_t got = slot->used_len < resp_len ? slot->used_len : resp_len;
 
 		ret = 0;
@@ -308,7 +372,57 @@ int virtgpu_cmd(struct virtio_vq *vq, const void *cmd, uint32_t cmd_len, void *r
 		vg->cmds_failed++;
 	virtgpu_slot_free(vq, slot);
 	drm_platform_mutex_unlock(vq->lock);
+	virtgpu_dma_free(vg, cmd_dma);
+	virtgpu_dma_free(vg, resp_dma);
 	return ret;
+fail:
+	virtgpu_dma_free(vg, cmd_dma);
+	virtgpu_dma_free(vg, resp_dma);
+	return ret;
+}
+
+/**
+ * virtgpu_cmd() - send one command (@cmd_len bytes, starting with a struct
+ * virtio_gpu_ctrl_hdr; at most VIRTGPU_SLOT_RESP) on @vq.  Device lock held.
+ *
+ * Three kinds, after virtgpu_vq.c's virtio_gpu_queue_*:
+ *  - @fence set: a fenced command (VIRTIO_GPU_FLAG_FENCE); it returns at
+ *    once with *@fence, a core fence (a new reference for the caller) that
+ *    signals when the device is done (interrupt, then the fence work item).
+ *  - @resp set: a synchronous command; sleeps until the response (@resp_len
+ *    bytes, type @resp_type; any length: one that does not fit the slot
+ *    goes through a DMA buffer of its own) arrives or VIRTGPU_CMD_TIMEOUT_NS
+ *    passes.
+ *  - neither: fire and forget (cursor updates; @resp_len 0: no response).
+ * A device found needing a reset (DEVICE_NEEDS_RESET, or an earlier
+ * timeout) is reset and reinitialised first (virtgpu_device_recover()).
+ *
+ * Returns 0; -ETIMEDOUT (logged with the command) when the device did not
+ * answer within vg->cmd_timeout_ns (the device is then reset before the next
+ * command); -EIO for a short or wrong-typed response, a device that signals
+ * DEVICE_NEEDS_RESET while the command waits, or one a reset did not bring
+ * back; -EINVAL/-ENOMEM for the device's error responses (logged with the
+ * command); -EBUSY when no slot freed up in time.
+ */
+int virtgpu_cmd(struct virtio_vq *vq, const void *cmd, uint32_t cmd_len, void *resp, uint32_t resp_len,
+		uint32_t resp_type, struct drm_fence **fence)
+{
+	return virtgpu_cmd_queue(vq, cmd, NULL, cmd_len, resp, resp_len, resp_type, fence);
+}
+
+/**
+ * virtgpu_cmd_dma() - virtgpu_cmd() for a command the caller built in a DMA
+ * buffer of its own (@cmd_len bytes of @cmd: the header, then a payload such
+ * as SUBMIT_3D's command stream, copied there straight from the client).
+ * @cmd is always consumed: freed after a synchronous answer or a failure,
+ * with the fence once the device is done with a fenced command, and at the
+ * device's reset when the device may still read it (a timeout).  Returns as
+ * virtgpu_cmd().
+ */
+int virtgpu_cmd_dma(struct virtio_vq *vq, struct virtgpu_dma *cmd, uint32_t cmd_len, void *resp, uint32_t resp_len,
+		    uint32_t resp_type, struct drm_fence **fence)
+{
+	return virtgpu_cmd_queue(vq, NULL, cmd, cmd_len, resp, resp_len, resp_type, fence);
 }
 
 /**
@@ -332,6 +446,7 @@ void virtgpu_fence_work(void *arg, uint64_t expires_ns, uint64_t overrun)
 		if (vf->fence_id > done)
 			break;
 		drm_list_del(&vf->link);
+		virtgpu_dma_free(vg, vf->payload);
 		drm_fence_signal(vf->fence, 0);
 		drm_fence_put(vf->fence);
 		free(vf);
@@ -357,6 +472,7 @@ void virtgpu_fences_fail(struct virtgpu_device *vg, int error)
 		struct virtgpu_fence *vf = (struct virtgpu_fence *)((char *)pos - offsetof(struct virtgpu_fence, link));
 
 		drm_list_del(&vf->link);
+		virtgpu_dma_free(vg, vf->payload);
 		drm_fence_signal(vf->fence, error);
 		drm_fence_put(vf->fence);
 		free(vf);

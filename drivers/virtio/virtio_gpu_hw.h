@@ -62,8 +62,11 @@
 /* Feature bits (6, 5.7.3) */
 #define VIRTIO_F_VERSION_1 32
 #define VIRTIO_F_ACCESS_PLATFORM 33
-#define VIRTIO_GPU_F_VIRGL 0
+#define VIRTIO_GPU_F_VIRGL 0          /* 3D commands: contexts, 3D resources, SUBMIT_3D, capsets */
 #define VIRTIO_GPU_F_EDID 1
+#define VIRTIO_GPU_F_RESOURCE_UUID 2
+#define VIRTIO_GPU_F_RESOURCE_BLOB 3
+#define VIRTIO_GPU_F_CONTEXT_INIT 4   /* CTX_CREATE's context_init, ring_idx in the header */
 
 /* ISR status bits (4.1.4.5) */
 #define VIRTIO_PCI_ISR_QUEUE 0x1
@@ -108,6 +111,21 @@ enum virtio_gpu_ctrl_type {
 	VIRTIO_GPU_CMD_GET_CAPSET_INFO,
 	VIRTIO_GPU_CMD_GET_CAPSET,
 	VIRTIO_GPU_CMD_GET_EDID,
+	VIRTIO_GPU_CMD_RESOURCE_ASSIGN_UUID,
+	VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB,
+	VIRTIO_GPU_CMD_SET_SCANOUT_BLOB,
+
+	/* 3D commands (VIRTIO_GPU_F_VIRGL) */
+	VIRTIO_GPU_CMD_CTX_CREATE = 0x0200,
+	VIRTIO_GPU_CMD_CTX_DESTROY,
+	VIRTIO_GPU_CMD_CTX_ATTACH_RESOURCE,
+	VIRTIO_GPU_CMD_CTX_DETACH_RESOURCE,
+	VIRTIO_GPU_CMD_RESOURCE_CREATE_3D,
+	VIRTIO_GPU_CMD_TRANSFER_TO_HOST_3D,
+	VIRTIO_GPU_CMD_TRANSFER_FROM_HOST_3D,
+	VIRTIO_GPU_CMD_SUBMIT_3D,
+	VIRTIO_GPU_CMD_RESOURCE_MAP_BLOB,
+	VIRTIO_GPU_CMD_RESOURCE_UNMAP_BLOB,
 
 	VIRTIO_GPU_CMD_UPDATE_CURSOR = 0x0300,
 	VIRTIO_GPU_CMD_MOVE_CURSOR,
@@ -127,6 +145,8 @@ enum virtio_gpu_ctrl_type {
 };
 
 #define VIRTIO_GPU_FLAG_FENCE (1u << 0)
+/* ctrl_hdr.ring_idx is valid (VIRTIO_GPU_F_CONTEXT_INIT): the fence is on that ring of the context. */
+#define VIRTIO_GPU_FLAG_INFO_RING_IDX (1u << 1)
 #define VIRTIO_GPU_MAX_SCANOUTS 16
 
 /** struct virtio_gpu_ctrl_hdr - every command and response starts with it (5.7.6.7); 24 bytes. */
@@ -248,6 +268,121 @@ struct virtio_gpu_update_cursor {
 	uint32_t padding;
 };
 
+/* ---- capsets (5.7.6.7: GET_CAPSET_INFO, GET_CAPSET) ---- */
+
+/** struct virtio_gpu_get_capset_info - which capset (0 .. num_capsets - 1) to describe. */
+struct virtio_gpu_get_capset_info {
+	struct virtio_gpu_ctrl_hdr hdr;
+	uint32_t capset_index;
+	uint32_t padding;
+};
+
+/** struct virtio_gpu_resp_capset_info - OK_CAPSET_INFO: the capset's id, newest version, size in bytes. */
+struct virtio_gpu_resp_capset_info {
+	struct virtio_gpu_ctrl_hdr hdr;
+	uint32_t capset_id;
+	uint32_t capset_max_version;
+	uint32_t capset_max_size;
+	uint32_t padding;
+};
+
+/** struct virtio_gpu_get_capset - GET_CAPSET of capset @capset_id at @capset_version. */
+struct virtio_gpu_get_capset {
+	struct virtio_gpu_ctrl_hdr hdr;
+	uint32_t capset_id;
+	uint32_t capset_version;
+};
+
+/** struct virtio_gpu_resp_capset - OK_CAPSET: the header, then capset_max_size bytes of capset data. */
+struct virtio_gpu_resp_capset {
+	struct virtio_gpu_ctrl_hdr hdr;
+	/* uint8_t capset_data[]; */
+};
+
+/* ---- 3D (5.7.6.10 "Device Operation: controlq (3d)"; ids as include/uapi/linux/virtio_gpu.h) ---- */
+
+/** Most bytes of debug name CTX_CREATE carries. */
+#define VIRTIO_GPU_CTX_NAME_MAX 64
+/** ctx_create.context_init: the capset id in bits 0-7 (VIRTIO_GPU_F_CONTEXT_INIT). */
+#define VIRTIO_GPU_CONTEXT_INIT_CAPSET_ID_MASK 0x000000ffu
+
+/** struct virtio_gpu_ctx_create - CTX_CREATE of hdr.ctx_id: @nlen bytes of @debug_name. */
+struct virtio_gpu_ctx_create {
+	struct virtio_gpu_ctrl_hdr hdr;
+	uint32_t nlen;
+	uint32_t context_init;
+	char debug_name[VIRTIO_GPU_CTX_NAME_MAX];
+};
+
+/** struct virtio_gpu_ctx_destroy - CTX_DESTROY of hdr.ctx_id. */
+struct virtio_gpu_ctx_destroy {
+	struct virtio_gpu_ctrl_hdr hdr;
+};
+
+/** struct virtio_gpu_ctx_resource - CTX_ATTACH_RESOURCE / CTX_DETACH_RESOURCE of @resource_id to hdr.ctx_id. */
+struct virtio_gpu_ctx_resource {
+	struct virtio_gpu_ctrl_hdr hdr;
+	uint32_t resource_id;
+	uint32_t padding;
+};
+
+/**
+ * struct virtio_gpu_resource_create_3d - a host resource with Gallium's
+ * description: pipe_texture_target @target, virgl format, VIRGL_BIND_*
+ * @bind, size in pixels (@depth for 3D textures), @array_size layers,
+ * @last_level mip levels after the first, @nr_samples, @flags
+ * (VIRGL_RESOURCE_Y_0_TOP ...).
+ */
+struct virtio_gpu_resource_create_3d {
+	struct virtio_gpu_ctrl_hdr hdr;
+	uint32_t resource_id;
+	uint32_t target;
+	uint32_t format;
+	uint32_t bind;
+	uint32_t width;
+	uint32_t height;
+	uint32_t depth;
+	uint32_t array_size;
+	uint32_t last_level;
+	uint32_t nr_samples;
+	uint32_t flags;
+	uint32_t padding;
+};
+
+/** struct virtio_gpu_box - a 3D box in pixels (x, y, z origin; w, h, d extent). */
+struct virtio_gpu_box {
+	uint32_t x, y, z;
+	uint32_t w, h, d;
+};
+
+/**
+ * struct virtio_gpu_transfer_host_3d - TRANSFER_TO_HOST_3D / TRANSFER_FROM_HOST_3D:
+ * @box of mip @level between the resource and its backing, starting at byte
+ * @offset of the backing, rows @stride and layers @layer_stride bytes apart
+ * (0: the host's packed layout).
+ */
+struct virtio_gpu_transfer_host_3d {
+	struct virtio_gpu_ctrl_hdr hdr;
+	struct virtio_gpu_box box;
+	uint64_t offset;
+	uint32_t resource_id;
+	uint32_t level;
+	uint32_t stride;
+	uint32_t layer_stride;
+};
+
+/** struct virtio_gpu_cmd_submit - SUBMIT_3D: @size bytes of command stream follow, for hdr.ctx_id. */
+struct virtio_gpu_cmd_submit {
+	struct virtio_gpu_ctrl_hdr hdr;
+	uint32_t size;
+	uint32_t padding;
+};
+
+_Static_assert(sizeof(struct virtio_gpu_ctx_create) == 96, "ctx_create");
+_Static_assert(sizeof(struct virtio_gpu_resource_create_3d) == 72, "resource_create_3d");
+_Static_assert(sizeof(struct virtio_gpu_transfer_host_3d) == 72, "transfer_host_3d");
+_Static_assert(sizeof(struct virtio_gpu_resp_capset_info) == 40, "resp_capset_info");
+_Static_assert(sizeof(struct virtio_gpu_cmd_submit) == 32, "cmd_submit");
 _Static_assert(sizeof(struct virtio_gpu_ctrl_hdr) == 24, "ctrl_hdr");
 _Static_assert(sizeof(struct virtio_gpu_resp_display_info) == 408, "display_info");
 _Static_assert(sizeof(struct virtio_gpu_resp_edid) == 1056, "resp_edid");

@@ -142,8 +142,10 @@ static int virtio_pci_find_caps(struct virtgpu_device *vg)
 
 static int virtio_pci_negotiate(struct virtgpu_device *vg)
 {
+	/* VIRGL, RESOURCE_BLOB and CONTEXT_INIT when offered, as virtio_gpu_init() (5.7.3). */
 	const uint64_t wanted = (1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_ACCESS_PLATFORM) |
-				(1ull << VIRTIO_GPU_F_EDID);
+				(1ull << VIRTIO_GPU_F_EDID) | (1ull << VIRTIO_GPU_F_VIRGL) |
+				(1ull << VIRTIO_GPU_F_RESOURCE_BLOB) | (1ull << VIRTIO_GPU_F_CONTEXT_INIT);
 	uint64_t offered;
 	uint8_t status;
 
