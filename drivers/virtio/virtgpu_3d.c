@@ -658,6 +658,15 @@ int virtio_gpu_execbuffer_ioctl(struct drm_device *dev, void *data, struct drm_f
 		return -ENOSYS;
 	if (exbuf->flags & ~VIRTGPU_EXECBUF_FLAGS)
 		return -EINVAL;
+	/*
+	 * The stream goes into pinned DMA memory before it is read from the client, so a size no
+	 * client could back (up to 4 GiB) must not reach virtgpu_dma_alloc(), where it would pin
+	 * and zero that much of the daemon's memory.  The kernel's vmemdup_user() fails such sizes
+	 * with ENOMEM; Mesa's streams stay far below this bound.
+	 */
+	if (exbuf->size > VIRTGPU_EXECBUF_SIZE_MAX ||
+	    (uint64_t)exbuf->num_bo_handles * sizeof(uint32_t) > VIRTGPU_EXECBUF_SIZE_MAX)
+		return -ENOMEM;
 	fp = drm_file_driver_priv(file);
 	if (!fp)
 		return -EINVAL;

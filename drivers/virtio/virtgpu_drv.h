@@ -38,6 +38,14 @@
  */
 #define VIRTGPU_CMD_TIMEOUT_NS 5000000000ull
 
+/**
+ * VIRTGPU_EXECBUF_SIZE_MAX - the largest EXECBUFFER command stream (and bo handle array), in
+ * bytes, taken into DMA memory; larger ones get ENOMEM, as the kernel's vmemdup_user() and
+ * kvmalloc_array() give for sizes they cannot allocate.  64 MiB: Mesa's virgl flushes its
+ * command buffer long before that.
+ */
+#define VIRTGPU_EXECBUF_SIZE_MAX (64u << 20)
+
 /** struct virtio_pci_region - where one virtio capability's structure lives: BAR and offset. */
 struct virtio_pci_region {
 	bool found;
