@@ -17,7 +17,9 @@
  * host's copy of a resource, which the host's GL renders into; the guest
  * backing is stale for such a resource.  So there the primary framebuffer is
  * first read back into its backing with VIRTGPU_TRANSFER_FROM_HOST and
- * VIRTGPU_WAIT, as any client of the kernel's virtio_gpu would do.
+ * VIRTGPU_WAIT, as any client of the kernel's virtio_gpu would do.  (For a
+ * dumb buffer that also replaces CPU writes its owner has not flushed to
+ * the host yet with what the host holds, which is what is displayed.)
  */
 #include <errno.h>
 #include <getopt.h>
