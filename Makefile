@@ -6,6 +6,8 @@
 #                     (DEMO=kmscube: Mesa's kmscube instead of modetest)
 #                     (DEMO=virtio: our virtio_gpu driver on the VM's VFIO virtio-gpu; QEMU's screendump
 #                      of it -> build/demo/virtio-screendump.png)
+#                     (DEMO=virgl: kmscube on Mesa's virgl through our driver on the VM's virtio-gpu-gl;
+#                      drmctl screenshot -> build/demo/virgl-kmscube.png)
 #   make portability  core/ and drivers/ against C11 + DRM uAPI headers only
 #   make fuzz         libFuzzer over the core's ioctl dispatch (FUZZ_SECONDS=N, default 60)
 #   make bench        benchmarks, ours against the kernel's drivers in one VM run

@@ -6,6 +6,10 @@
 # make demo DEMO=virtio: cuse-drm drives the test VM's second virtio-gpu through VFIO
 # (cuse-drm --device $VM_VFIO_GPU), modetest draws its pattern there, and QEMU's own
 # screendump of that device is saved as build/demo/virtio-screendump.png.  Always in the VM.
+# make demo DEMO=virgl: the same VFIO virtio-gpu as a virtio-gpu-gl (tests/vm/run --gl), stock
+# kmscube renders through Mesa's virgl driver and our driver core (the host's llvmpipe draws it),
+# and drmctl screenshot, which reads a VIRGL scanout back with TRANSFER_FROM_HOST, saves a frame
+# as build/demo/virgl-kmscube.png (QEMU's screendump has no surface for GL scanouts).  In the VM.
 # Runs here when /dev/cuse is usable, otherwise inside the test VM (tests/vm/run).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,8 +18,8 @@ OUT=$B/demo/scanout.png
 
 DEMO=${DEMO:-modetest}
 case "$DEMO" in
-modetest | kmscube | virtio) ;;
-*) echo "demo: DEMO=$DEMO: want modetest, kmscube or virtio" >&2; exit 2 ;;
+modetest | kmscube | virtio | virgl) ;;
+*) echo "demo: DEMO=$DEMO: want modetest, kmscube, virtio or virgl" >&2; exit 2 ;;
 esac
 
 run_kmscube() {
@@ -109,6 +113,33 @@ run_virtio() {
 	echo "demo: QEMU's screendump of the virtio-gpu our driver drives: $png"
 }
 
+# In the GL VM: our daemon on the VFIO virtio-gpu-gl, kmscube on its card node under the shim,
+# a screenshot once it has drawn for two seconds (it opened the node first, so it is master).
+run_virgl_guest() {
+	local png=$1 log=$VM_OUT/demo-virgl-kmscube.log pid
+	cd "$ROOT"
+	. tests/host/vmguest.sh
+	echo "demo: starting cuse-drm --device $VM_VFIO_GPU (virtio-gpu-gl through VFIO) on /dev/dri/card0"
+	start_ours card0
+	trap 'kill $DAEMON 2>/dev/null; wait $DAEMON 2>/dev/null || true' EXIT
+	grep "virgl\|capset" "$OUT/daemon-card0.log" || true
+	echo "demo: kmscube -D /dev/dri/card0 (under the shim; Mesa's virgl driver, the host's llvmpipe)"
+	# stdbuf: without it kmscube's "Using modifier" stays in its stdout buffer (a file).
+	LD_PRELOAD=$SHIM timeout 120 stdbuf -oL kmscube -D /dev/dri/card0 <&3 >"$log" 2>&1 &
+	pid=$!
+	end=$(($(date +%s) + 60))
+	while [ "$(date +%s)" -lt "$end" ] && ! grep -q "Using modifier" "$log"; do sleep 0.1; done
+	grep "renderer:" "$log" || { cat "$log"; echo "demo: kmscube did not start" >&2; exit 1; }
+	sleep 2
+	"$B/drmctl" screenshot /dev/dri/card0 -o "$png"
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+if [ "${1:-}" = "--virgl-here" ]; then
+	run_virgl_guest "$2"
+	exit 0
+fi
 if [ "${1:-}" = "--here" ]; then
 	run_here "$2"
 	exit 0
@@ -121,6 +152,13 @@ fi
 mkdir -p "$B/demo"
 if [ "$DEMO" = virtio ]; then
 	run_virtio
+	exit 0
+fi
+if [ "$DEMO" = virgl ]; then
+	rm -f "$B/vm/out/virgl-kmscube.png"
+	"$ROOT/tests/vm/run" --gl -- "$ROOT/tests/demo.sh" --virgl-here "$B/vm/out/virgl-kmscube.png"
+	cp "$B/vm/out/virgl-kmscube.png" "$B/demo/virgl-kmscube.png"
+	echo "demo: kmscube rendered by VIRGL through our virtio_gpu driver core: $B/demo/virgl-kmscube.png"
 	exit 0
 fi
 if [ -c /dev/cuse ] && [ "$(id -u)" = 0 ] && [ -w /dev/cuse ]; then

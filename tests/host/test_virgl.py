@@ -168,3 +168,45 @@ def test_stock_kmscube_renders_on_our_card_node(run):
         assert 'renderer: "virgl (LLVMPIPE' in log, (which, log[-3000:])
         assert "got error from kernel" not in log, (which, log[-3000:])
         assert _kmscube_frames(log) >= 99, (which, log[-3000:])
+
+
+def _shots(which):
+    paths = [os.path.join(vmhost.OUT, "virgl-shot%d-%s.png" % (i, which)) for i in (1, 2)]
+    assert all(os.path.exists(p) for p in paths), (which, _out("virgl-shot-%s.log" % which),
+                                                   run_log_tail(which))
+    return [vmhost.load_rgb(p) for p in paths]
+
+
+def run_log_tail(which):
+    return _out("virgl-kmscube-shot-%s.log" % which)[-2000:]
+
+
+def _centre(img):
+    # The middle half of the picture in each direction: where kmscube's cube turns.
+    w, h = img.size
+    return img.crop((w // 4, h // 4, 3 * w // 4, 3 * h // 4))
+
+
+def test_screenshot_of_a_virgl_scanout_shows_the_cube(run):
+    # drmctl screenshot reads the host's pixels of kmscube's scanout back (VIRGL renders into the
+    # host's resource; the guest backing stays stale) with TRANSFER_FROM_HOST + WAIT.  On both the
+    # kernel's virtio_gpu and ours: the corner is kmscube's clear colour, the same on both; the
+    # centre has the shaded cube (many colours besides the background) and it turns between shots.
+    # A stale backing (zeros) or fbcon's console would give a uniform or text-only centre.
+    bg = {}
+    size = {}
+    for which in ("kernel", "ours"):
+        a, b = _shots(which)
+        assert a.size == b.size, (which, a.size, b.size)
+        bg[which] = a.getpixel((2, 2))
+        size[which] = a.size
+        assert b.getpixel((2, 2)) == bg[which], which
+        for img in (a, b):
+            colours = _centre(img).getcolors(1 << 20)
+            others = [c for n, c in colours if c != bg[which]]
+            assert len(others) >= 100, (which, len(others), bg[which])
+        assert _centre(a).tobytes() != _centre(b).tobytes(), which
+        print("screenshot %s: %s, background %s, %d colours in the centre" %
+              (which, a.size, bg[which], len(_centre(a).getcolors(1 << 20))))
+    assert bg["ours"] == bg["kernel"], bg
+    assert size["ours"] == size["kernel"], size

@@ -23,6 +23,30 @@ run_kmscube() {
 	echo "kmscube exit $?"
 	exec 3<&-
 }
+# shoot_kmscube NODE WHICH: stock kmscube spins on NODE while `drmctl screenshot` (which reads a
+# VIRGL scanout back with TRANSFER_FROM_HOST) saves two frames of it, half a second apart, as
+# virgl-shot1-WHICH.png and virgl-shot2-WHICH.png.  drmctl opens NODE only after kmscube has (it
+# logs "Using display" after its open), so kmscube is the master.  The kernel's card shows fbcon
+# until kmscube's first SETCRTC, and kmscube's first frames are its clear colour only: the shots
+# follow two seconds after it created its surface ("Using modifier"), about 100 frames here; it
+# runs for at most 120 s, after which fbcon would show again.
+shoot_kmscube() {
+	rm -f /tmp/kmscube-shot.in; mkfifo /tmp/kmscube-shot.in
+	exec 4<>/tmp/kmscube-shot.in
+	# stdbuf: kmscube's stdout is a file, so without it "Using modifier" waits in its buffer.
+	timeout 120 stdbuf -oL kmscube -D "$1" <&4 > "$OUT/virgl-kmscube-shot-$2.log" 2>&1 &
+	pid=$!
+	end=$(($(date +%s) + 60))
+	while [ "$(date +%s)" -lt $end ] && ! grep -q "Using modifier" "$OUT/virgl-kmscube-shot-$2.log"; do sleep 0.1; done
+	sleep 2
+	env -u LD_PRELOAD build/drmctl screenshot "$1" -o "$OUT/virgl-shot1-$2.png" > "$OUT/virgl-shot-$2.log" 2>&1
+	echo "shot1 exit $?"
+	sleep 0.5
+	env -u LD_PRELOAD build/drmctl screenshot "$1" -o "$OUT/virgl-shot2-$2.png" >> "$OUT/virgl-shot-$2.log" 2>&1
+	echo "shot2 exit $?"
+	kill $pid; wait $pid
+	exec 4<&-
+}
 case "$1" in
 kernel)
 	node=$(ls -d /sys/bus/pci/devices/0000:00:04.0/drm/renderD* 2>/dev/null | head -n1)
@@ -34,6 +58,7 @@ kernel)
 	echo "gles exit $?"
 	card=$(ls -d /sys/bus/pci/devices/0000:00:04.0/drm/card* 2>/dev/null | head -n1)
 	run_kmscube "/dev/dri/${card##*/}" kernel
+	shoot_kmscube "/dev/dri/${card##*/}" kernel
 	;;
 ours)
 	build/cuse-drm --device "$VM_VFIO_GPU" --node card9 > "$OUT/virgl-daemon-ours.log" 2>&1 &
@@ -48,6 +73,7 @@ ours)
 	echo "gles exit $?"
 	# Stock Mesa through the shim: kmscube prints the renderer Mesa's virgl driver reports.
 	LD_PRELOAD=$SHIM run_kmscube /dev/dri/card9 ours
+	LD_PRELOAD=$SHIM shoot_kmscube /dev/dri/card9 ours
 	build/drmctl stats /dev/dri/card9 > "$OUT/virgl-stats-ours.log" 2>&1
 	kill $DAEMON; wait $DAEMON
 	echo "daemon exit $?"

@@ -12,6 +12,14 @@
  * included, for any atomic driver whose buffers are dumb buffers.  (Plane
  * positions are atomic properties: on a driver without atomic modesetting
  * only the primary plane is captured.)
+ *
+ * A virtio-gpu with VIRGL (virtio_gpu, GETPARAM 3D_FEATURES = 1) shows the
+ * host's copy of a resource, which the host's GL renders into; the guest
+ * backing is stale for such a resource.  So there the primary framebuffer is
+ * first read back into its backing with VIRTGPU_TRANSFER_FROM_HOST and
+ * VIRTGPU_WAIT, as any client of the kernel's virtio_gpu would do.  (For a
+ * dumb buffer that also replaces CPU writes its owner has not flushed to
+ * the host yet with what the host holds, which is what is displayed.)
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,6 +34,7 @@
 
 #include <drm_fourcc.h>
 #include <png.h>
+#include <virtgpu_drm.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
@@ -374,6 +383,56 @@ static const struct pixfmt *check_fb(const char *path, struct scanout *s)
 }
 
 /*
+ * True when @fd is a virtio_gpu node with VIRGL: the kernel's
+ * virtio_gpu_getparam_ioctl() answers VIRTGPU_PARAM_3D_FEATURES with
+ * vgdev->has_virgl_3d.  Any other driver, or a failed GETPARAM, is false.
+ */
+static int virgl_3d(int fd)
+{
+	drmVersionPtr v = drmGetVersion(fd);
+	int value = 0, is_virtio = v && v->name && !strcmp(v->name, "virtio_gpu");
+	struct drm_virtgpu_getparam gp = {
+		.param = VIRTGPU_PARAM_3D_FEATURES,
+		.value = (uint64_t)(uintptr_t)&value,
+	};
+
+	drmFreeVersion(v);
+	if (!is_virtio || drmIoctl(fd, DRM_IOCTL_VIRTGPU_GETPARAM, &gp) != 0)
+		return 0;
+	return value == 1;
+}
+
+/*
+ * Copy the host's pixels of the framebuffer's resource (mip level 0, the
+ * whole @s->width x @s->height box, to byte @s->offset of the backing, the
+ * host's stride being the resource's row size) into its guest backing:
+ * VIRTGPU_TRANSFER_FROM_HOST (virtio_gpu_transfer_from_host_ioctl(), a
+ * fenced TRANSFER_FROM_HOST_3D), then VIRTGPU_WAIT until the host is done
+ * (virtio_gpu_wait_ioctl()).  Returns 0, or -1 after printing why.
+ */
+static int virgl_readback(int fd, const char *path, const struct scanout *s)
+{
+	struct drm_virtgpu_3d_transfer_from_host xfer = {
+		.bo_handle = s->handles[0],
+		.box = { .x = 0, .y = 0, .z = 0, .w = s->width, .h = s->height, .d = 1 },
+		.level = 0,
+		.offset = s->offset,
+	};
+	struct drm_virtgpu_3d_wait wait = { .handle = s->handles[0] };
+
+	if (drmIoctl(fd, DRM_IOCTL_VIRTGPU_TRANSFER_FROM_HOST, &xfer) != 0) {
+		drmctl_err("%s: framebuffer %u: VIRTGPU_TRANSFER_FROM_HOST of "
+			   "%ux%u: %m", path, s->fb_id, s->width, s->height);
+		return -1;
+	}
+	if (drmIoctl(fd, DRM_IOCTL_VIRTGPU_WAIT, &wait) != 0) {
+		drmctl_err("%s: framebuffer %u: VIRTGPU_WAIT: %m", path, s->fb_id);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Map the fb as a dumb buffer and convert the viewport to packed RGB.
  * Returns a malloc'd w*h*3 image, or NULL after printing why.
  */
@@ -709,6 +768,8 @@ int drmctl_cmd_screenshot(int argc, char **argv)
 	if (pick_crtc(fd, path, res, crtc_arg, &s) == 0 &&
 	    get_fb(fd, path, &s) == 0) {
 		pf = check_fb(path, &s);
+		if (pf && virgl_3d(fd) && virgl_readback(fd, path, &s) != 0)
+			pf = NULL;
 		if (pf)
 			img = read_scanout(fd, path, &s, pf);
 		if (img && compose_planes(fd, path, &s, img) != 0) {

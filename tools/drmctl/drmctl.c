@@ -43,6 +43,9 @@ static const struct drmctl_cmd drmctl_cmds[] = {
 			"  Reads the CRTC's framebuffer as a dumb buffer, crops it to the\n"
 			"  CRTC's position and mode, and prints the path written. Needs\n"
 			"  DRM master or root to get the framebuffer's GEM handle.\n"
+			"  On a virtio_gpu with VIRGL the host's pixels are read back\n"
+			"  first (VIRTGPU_TRANSFER_FROM_HOST, VIRTGPU_WAIT); a dumb\n"
+			"  buffer's CPU writes not yet flushed to the host are replaced.\n"
 			"  Formats (linear only): XRGB8888 ARGB8888 XBGR8888 ABGR8888\n"
 			"  BGRX8888 BGRA8888 RGBX8888 RGBA8888 RGB888 BGR888 RGB565\n"
 			"  XRGB2101010 ARGB2101010 XBGR2101010 ABGR2101010.\n",
