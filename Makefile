@@ -89,10 +89,10 @@ $(B)/tests/test_vkms_composer: $(B)/obj/plain/tests/unit/test_vkms_composer.o $(
 $(B)/tests/san/test_vkms_composer: $(B)/obj/san/tests/unit/test_vkms_composer.o $(UNITC_OBJ_SAN) $(B)/libdrmcore-san.a $(PLAT_OBJ_SAN)
 	@mkdir -p $(@D); $(CC) $(SAN_FLAGS) -o $@ $^ -lcmocka -lpthread $(shell pkg-config --libs $(VKMS_COMPOSER_ORACLES) pciaccess)
 
-# test_virtio_gpu brings its own core/platform_pci.h (a simulated virtio-gpu device behind a fake
-# PCI function), so it links the Linux platform without vfio/vfio_pci.o.
-VIRTIO_MODEL_PLAT     := $(filter-out %/vfio_pci.o,$(PLAT_OBJ))
-VIRTIO_MODEL_PLAT_SAN := $(filter-out %/vfio_pci.o,$(PLAT_OBJ_SAN))
+# test_virtio_gpu brings its own core/platform_pci.h (tests/virtio_model: a simulated virtio-gpu device
+# behind a fake PCI function), so it links the Linux platform without vfio/vfio_pci.o.
+VIRTIO_MODEL_PLAT     := $(filter-out %/vfio_pci.o,$(PLAT_OBJ)) $(B)/obj/plain/tests/virtio_model/virtio_gpu_model.o
+VIRTIO_MODEL_PLAT_SAN := $(filter-out %/vfio_pci.o,$(PLAT_OBJ_SAN)) $(B)/obj/san/tests/virtio_model/virtio_gpu_model.o
 $(B)/tests/test_virtio_gpu: $(B)/obj/plain/tests/unit/test_virtio_gpu.o $(UNITC_OBJ) $(B)/libdrmcore.a $(VIRTIO_MODEL_PLAT)
 	@mkdir -p $(@D); $(CC) -o $@ $^ -lcmocka -lpthread $(shell pkg-config --libs pciaccess)
 $(B)/tests/san/test_virtio_gpu: $(B)/obj/san/tests/unit/test_virtio_gpu.o $(UNITC_OBJ_SAN) $(B)/libdrmcore-san.a $(VIRTIO_MODEL_PLAT_SAN)
