@@ -201,7 +201,8 @@ all: $(B)/vfio-probe
 
 # --- make fuzz: libFuzzer over the core's ioctl dispatch (tests/fuzz/fuzz_exec.c) -----------------
 # clang builds core/ and drivers/ with coverage, ASan and UBSan into build/fuzz/, on the
-# deterministic platform tests/fuzz/platform_fuzz.c (no timer threads).  The committed
+# deterministic platform tests/fuzz/platform_fuzz.c (no timer threads), whose PCI function is the
+# simulated virtio-gpu of tests/virtio_model, run synchronously.  The committed
 # regressions replay first and must pass; then one fuzzing process runs FUZZ_SECONDS over a
 # copy of the committed seed corpus (new inputs land in build/fuzz/corpus, crashes in
 # build/fuzz/artifacts).  The last run's figures go to build/fuzz/last-run.txt.
@@ -210,7 +211,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_B       := $(B)/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS  := -std=c11 $(WARN) -g -O1 -I. -Icore $(shell pkg-config --cflags-only-I libdrm) $(FUZZ_SAN)
-FUZZ_SRC     := $(CORE_SRC) tests/fuzz/fuzz_exec.c tests/fuzz/platform_fuzz.c
+FUZZ_SRC     := $(CORE_SRC) tests/fuzz/fuzz_exec.c tests/fuzz/platform_fuzz.c tests/virtio_model/virtio_gpu_model.c
 FUZZ_OBJ     := $(patsubst %.c,$(FUZZ_B)/obj/%.o,$(FUZZ_SRC))
 
 $(FUZZ_B)/obj/%.o: %.c
