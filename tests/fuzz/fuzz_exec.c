@@ -793,6 +793,15 @@ static struct vgm_answer device_decide(void *ctx, struct drm_pci_dev *d, unsigne
 	return a;
 }
 
+/* Queue answer @how (bits 0-2 enum vgm_answer_kind, bit 3 the cursorq), @param for the queue's next command. */
+static void queue_answer(uint8_t how, uint16_t param)
+{
+	struct answers *q = &fz->answers[(how >> 3) & 1];
+
+	if (q->count < FUZZ_MAX_ANSWERS)
+		q->a[(q->head + q->count++) % FUZZ_MAX_ANSWERS] = (struct vgm_answer){ (enum vgm_answer_kind)(how & 7), param };
+}
+
 static void op_device(struct reader *r)
 {
 	struct drm_pci_dev *d = fz->pci;
@@ -800,19 +809,12 @@ static void op_device(struct reader *r)
 	uint16_t w, h;
 
 	switch (sub % 7) {
-	case FUZZ_DEV_ANSWER: {
-		struct answers *q;
-
+	case FUZZ_DEV_ANSWER:
 		b = get_u8(r);
 		w = get_u16(r);
-		if (!d)
-			break;
-		q = &fz->answers[(b >> 3) & 1];
-		if (q->count < FUZZ_MAX_ANSWERS)
-			q->a[(q->head + q->count++) % FUZZ_MAX_ANSWERS] =
-				(struct vgm_answer){ (enum vgm_answer_kind)(b & 7), w };
+		if (d)
+			queue_answer(b, w);
 		break;
-	}
 	case FUZZ_DEV_RUN:
 		fuzz_platform_pci_service();
 		break;
@@ -1014,11 +1016,42 @@ static const char *const driver_options[4] = {
 	"enable_cursor=1",
 };
 
+/*
+ * After drm_device_destroy() (or a failed load): no shared memory, timer,
+ * mutex or fence alive; for virtio-gpu no DMA mapping, no device access
+ * outside a mapping, no interrupt vector.
+ */
+static void check_device_gone(void)
+{
+	struct fuzz_platform_live l;
+
+	if (fz->pci) {
+		struct drm_pci_dma_stats dma;
+
+		drm_platform_pci_dma_stats(fz->pci, &dma);
+		if (dma.mappings || fz->pci->dma_faults || fz->pci->nvecs) {
+			fprintf(stderr, "fuzz: virtio-gpu after drm_device_destroy: %u DMA mappings (%u coherent, "
+					"%llu bytes), %u device accesses outside a mapping, %u interrupt vectors\n",
+				dma.mappings, dma.coherent, (unsigned long long)dma.bytes, fz->pci->dma_faults,
+				fz->pci->nvecs);
+			abort();
+		}
+		fuzz_platform_pci_activate(false);
+	}
+	fuzz_platform_get_live(&l);
+	if (l.shmem || l.timers || l.mutexes || l.mutex_held || drm_fence_live_count()) {
+		fprintf(stderr, "fuzz: left after drm_device_destroy: shmem %u (%llu bytes) timers %u mutexes %u "
+				"held %u fences %u\n",
+			l.shmem, (unsigned long long)l.shmem_bytes, l.timers, l.mutexes, l.mutex_held,
+			drm_fence_live_count());
+		abort();
+	}
+}
+
 void fuzz_run(const uint8_t *data, size_t size, const struct fuzz_observer *obs)
 {
 	struct reader r = { data, size };
 	struct drm_device_stats s;
-	struct fuzz_platform_live l;
 	uint8_t cfg = get_u8(&r);
 	const struct drm_driver *drv = drm_driver_find((cfg & FUZZ_CFG_VIRTIO)                ? "virtio_gpu"
 						       : (cfg & FUZZ_CFG_DRIVER_MASK) == 2 ? "vgem"
@@ -1050,9 +1083,23 @@ void fuzz_run(const uint8_t *data, size_t size, const struct fuzz_observer *obs)
 		fz->pci->decide = device_decide;
 		fz->pci->decide_ctx = fz;
 		fuzz_platform_pci_activate(true);
+		if (shape & FUZZ_VIRTIO_LOAD_ANSWERS) {
+			uint8_t n = get_u8(&r) % 9;
+
+			for (uint8_t i = 0; i < n; i++)
+				queue_answer(get_u8(&r), get_u16(&r));
+		}
 		if (drm_device_create_pci(drv, shape & FUZZ_VIRTIO_SHORT_TIMEOUT ? "cmd_timeout_ms=100" : "", fz->pci,
-					  &fz->dev))
-			fuzz_platform_fail("drm_device_create_pci(virtio_gpu) failed");
+					  &fz->dev)) {
+			/* A device that fails the probe: the load gives back everything it took. */
+			if (!(shape & FUZZ_VIRTIO_LOAD_ANSWERS))
+				fuzz_platform_fail("drm_device_create_pci(virtio_gpu) failed");
+			fz->dev = NULL;
+			check_device_gone();
+			free(fz);
+			fz = NULL;
+			return;
+		}
 	} else if (drm_device_create_with_options(drv, driver_options[cfg & FUZZ_CFG_DRIVER_MASK], &fz->dev)) {
 		fuzz_platform_fail("drm_device_create failed");
 	}
@@ -1092,27 +1139,7 @@ void fuzz_run(const uint8_t *data, size_t size, const struct fuzz_observer *obs)
 		abort();
 	}
 	drm_device_destroy(fz->dev);
-	if (fz->pci) {
-		struct drm_pci_dma_stats dma;
-
-		drm_platform_pci_dma_stats(fz->pci, &dma);
-		if (dma.mappings || fz->pci->dma_faults || fz->pci->nvecs) {
-			fprintf(stderr, "fuzz: virtio-gpu after drm_device_destroy: %u DMA mappings (%u coherent, "
-					"%llu bytes), %u device accesses outside a mapping, %u interrupt vectors\n",
-				dma.mappings, dma.coherent, (unsigned long long)dma.bytes, fz->pci->dma_faults,
-				fz->pci->nvecs);
-			abort();
-		}
-		fuzz_platform_pci_activate(false);
-	}
-	fuzz_platform_get_live(&l);
-	if (l.shmem || l.timers || l.mutexes || l.mutex_held || drm_fence_live_count()) {
-		fprintf(stderr, "fuzz: left after drm_device_destroy: shmem %u (%llu bytes) timers %u mutexes %u "
-				"held %u fences %u\n",
-			l.shmem, (unsigned long long)l.shmem_bytes, l.timers, l.mutexes, l.mutex_held,
-			drm_fence_live_count());
-		abort();
-	}
+	check_device_gone();
 	free(fz);
 	fz = NULL;
 }

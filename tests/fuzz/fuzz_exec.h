@@ -28,6 +28,8 @@
 #define FUZZ_VIRTIO_EDID 0x04            /* offers VIRTIO_GPU_F_EDID */
 #define FUZZ_VIRTIO_IRQ_SHIFT 3          /* 2 bits: 0 three MSI-X vectors, 1 one, 2 INTx only, 3 two */
 #define FUZZ_VIRTIO_SHORT_TIMEOUT 0x20   /* driver option cmd_timeout_ms=100 (else the default 5 s) */
+#define FUZZ_VIRTIO_LOAD_ANSWERS 0x40    /* then u8 n (at most 8), n x (u8 how, u16 param) as FUZZ_DEV_ANSWER's,
+					  * queued before the driver loads: its probe meets them */
 
 /* Operations: byte & 0x0f is the kind, (byte >> 4) & 3 the file slot. */
 enum fuzz_op {

@@ -1013,6 +1013,35 @@ static void session_virtio_modeset(const char *dir, uint8_t cfg, uint8_t shape, 
 	finish(&g);
 }
 
+/*
+ * The probe meets a faulty device: @n answers (@kinds, @params) queued
+ * before the load.  A failed load must give everything back (the executor
+ * checks it and ends the input); a load that copes goes on to a modeset.
+ */
+static void session_virtio_probe(const char *dir, uint8_t shape, unsigned int n, const enum vgm_answer_kind *kinds,
+				 const uint16_t *params, const char *name)
+{
+	struct gen g;
+	struct kms k;
+	uint32_t handle;
+
+	virtio_shape = shape | FUZZ_VIRTIO_LOAD_ANSWERS;
+	begin(&g, dir, name, FUZZ_CFG_VIRTIO);
+	put8(&g, (uint8_t)n);
+	for (unsigned int i = 0; i < n; i++) {
+		put8(&g, (uint8_t)kinds[i]);
+		put16(&g, params[i]);
+	}
+	if (kinds[0] == VGM_OK) {
+		discover(&g, &k);
+		make_fb(&g, 0, k.mode.hdisplay, k.mode.vdisplay, &handle);
+	} else {
+		put8(&g, FUZZ_OP_TIME);  /* never run: the load failed */
+		put8(&g, 1);
+	}
+	finish(&g);
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "tests/fuzz/corpus";
@@ -1042,5 +1071,15 @@ int main(int argc, char **argv)
 	session_kms(dir, FUZZ_CFG_VIRTIO, "kms-virtio-4scanouts");
 	virtio_shape = 0;
 	session_atomic(dir, FUZZ_CFG_VIRTIO | fds, "atomic-virtio", false);
+	{
+		static const enum vgm_answer_kind err[] = { VGM_ERROR }, silent[] = { VGM_SILENT },
+						  edid_bad[] = { VGM_OK, VGM_SHORT, VGM_WRONG_TYPE };
+		static const uint16_t p_err[] = { 0 }, p_silent[] = { 0 }, p_edid[] = { 0, 30, 2 };
+
+		/* GET_DISPLAY_INFO refused; unanswered; then GET_EDID short and wrong-typed (modes from the size). */
+		session_virtio_probe(dir, 0, 1, err, p_err, "virtio-probe-error");
+		session_virtio_probe(dir, FUZZ_VIRTIO_SHORT_TIMEOUT, 1, silent, p_silent, "virtio-probe-timeout");
+		session_virtio_probe(dir, 1 | FUZZ_VIRTIO_EDID, 3, edid_bad, p_edid, "virtio-probe-bad-edid");
+	}
 	return 0;
 }
