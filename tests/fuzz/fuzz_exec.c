@@ -53,7 +53,8 @@
  * queue; OK when empty): OK, an error response, a short response, a wrong
  * response type, no answer (the driver's wait times out: the fake clock
  * jumps past cmd_timeout_ns), DEVICE_NEEDS_RESET, a late answer, a used
- * element naming a descriptor not in flight.  The device runs synchronously
+ * element naming a descriptor not in flight; and a device that refuses
+ * its features after a reset (it does not come back).  The device runs synchronously
  * whenever the driver waits for a completion, whenever time moves, and on
  * FUZZ_DEV_RUN; its display information and EDID come from the input too,
  * and the harness may call the interrupt handler at any time.  On top of
@@ -808,7 +809,7 @@ static void op_device(struct reader *r)
 	uint8_t sub = get_u8(r), b, s, len;
 	uint16_t w, h;
 
-	switch (sub % 7) {
+	switch (sub % 8) {
 	case FUZZ_DEV_ANSWER:
 		b = get_u8(r);
 		w = get_u16(r);
@@ -858,6 +859,10 @@ static void op_device(struct reader *r)
 			vgm_needs_reset(d);
 			fuzz_platform_pci_service();
 		}
+		break;
+	case FUZZ_DEV_REFUSE_FEATURES:
+		if (d)
+			d->refuse_features = true;
 		break;
 	}
 }

@@ -64,6 +64,7 @@ enum fuzz_device_op {
 	FUZZ_DEV_EDID = 4,        /* u8 scanout, u16 size (the response's field), u8 len, len bytes of EDID */
 	FUZZ_DEV_IRQ = 5,         /* u8 vector: the driver's interrupt handler, called now */
 	FUZZ_DEV_NEEDS_RESET = 6, /* the device sets DEVICE_NEEDS_RESET and raises a config interrupt */
+	FUZZ_DEV_REFUSE_FEATURES = 7, /* the next FEATURES_OK is refused: a reset does not bring the device back */
 };
 
 /** fuzz_ioctl_cmds - the ioctl numbers FUZZ_OP_IOCTL's index picks from (modulo fuzz_ioctl_ncmds). */

@@ -995,6 +995,9 @@ static void session_virtio_modeset(const char *dir, uint8_t cfg, uint8_t shape, 
 	cur.flags = DRM_MODE_CURSOR_BO;
 	cur.handle = 0;
 	IOCTL(&g, 0, DRM_IOCTL_MODE_CURSOR2, &cur, 0);
+	/* A used length larger than the buffer. */
+	dev_answer(&g, VGM_SHORT, 0, 0x8000 | 200);
+	IOCTL(&g, 0, DRM_IOCTL_MODE_DIRTYFB, &dirty, 0);
 	/* The device fails by itself; a hotplug on the way. */
 	dev_op(&g, FUZZ_DEV_NEEDS_RESET);
 	op_time(&g, 1);
@@ -1007,6 +1010,14 @@ static void session_virtio_modeset(const char *dir, uint8_t cfg, uint8_t shape, 
 	op_time(&g, 1);
 	op_read(&g, 0);
 	IOCTL(&g, 0, DRM_IOCTL_MODE_RMFB, &fb2, 0);
+	if (shape & FUZZ_VIRTIO_SHORT_TIMEOUT) {
+		/* A reset that does not bring the device back: every command fails with EIO from then on. */
+		dev_op(&g, FUZZ_DEV_REFUSE_FEATURES);
+		dev_answer(&g, VGM_SILENT, 0, 0);
+		IOCTL(&g, 0, DRM_IOCTL_MODE_DIRTYFB, &dirty, -ETIMEDOUT);
+		IOCTL(&g, 0, DRM_IOCTL_MODE_DIRTYFB, &dirty, -EIO);
+		IOCTL(&g, 0, DRM_IOCTL_MODE_CREATE_DUMB, &cd, -EIO);
+	}
 	/* The master leaves with the CRTC on. */
 	put8(&g, FUZZ_OP_REOPEN);
 	op_time(&g, 20);

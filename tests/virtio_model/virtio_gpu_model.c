@@ -311,7 +311,7 @@ static bool answer(struct drm_pci_dev *d, unsigned int qi, const struct vgm_ring
 
 			rtype = t != rtype ? t : ok_types[(a.param + 1) % 5];
 		}
-		if (a.kind == VGM_SHORT && rlen)
+		if (a.kind == VGM_SHORT && rlen && !(a.param & 0x8000))
 			rlen = a.param % rlen;
 		h->type = rtype;
 		if (ch->flags & VIRTIO_GPU_FLAG_FENCE) {
@@ -321,6 +321,8 @@ static bool answer(struct drm_pci_dev *d, unsigned int qi, const struct vgm_ring
 		if (rlen > r->len)
 			rlen = r->len;
 		memcpy(resp, buf, rlen);
+		if (a.kind == VGM_SHORT && (a.param & 0x8000))
+			rlen = (a.param & 0x7fffu) * 64u;
 	}
 	used_push(q, ring, head, rlen);
 	d->isr |= VIRTIO_PCI_ISR_QUEUE;
@@ -674,10 +676,15 @@ static void common_write(struct drm_pci_dev *d, uint32_t off, uint64_t v)
 		break;
 	case VIRTIO_PCI_COMMON_MSIX: d->msix_config = msix_accept(d, v); break;
 	case VIRTIO_PCI_COMMON_STATUS:
-		if (v == 0)
+		if (v == 0) {
 			model_reset(d);
-		else
+		} else {
 			d->status = (uint8_t)v | (d->status & VIRTIO_CONFIG_S_NEEDS_RESET);
+			if ((v & VIRTIO_CONFIG_S_FEATURES_OK) && d->refuse_features) {
+				d->status &= (uint8_t)~VIRTIO_CONFIG_S_FEATURES_OK;  /* 3.1.1 step 6 */
+				d->refuse_features = false;
+			}
+		}
 		break;
 	case VIRTIO_PCI_COMMON_Q_SELECT: d->qselect = (uint16_t)v; break;
 	default:

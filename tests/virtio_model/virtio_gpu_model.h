@@ -61,7 +61,8 @@ enum vgm_mode {
 enum vgm_answer_kind {
 	VGM_OK,          /* carry it out and answer as QEMU would */
 	VGM_ERROR,       /* answer VIRTIO_GPU_RESP_ERR_UNSPEC + param % 6, command not carried out */
-	VGM_SHORT,       /* carry it out, write only param % (response size) bytes */
+	VGM_SHORT,       /* carry it out, write only param % (response size) bytes; with param bit 15
+			  * set, write it all but claim (param & 0x7fff) * 64 bytes written (a lying used length) */
 	VGM_WRONG_TYPE,  /* carry it out, answer another OK_* type (picked by param) */
 	VGM_SILENT,      /* take it and never answer (the driver times out) */
 	VGM_NEEDS_RESET, /* set DEVICE_NEEDS_RESET (2.1.2) and raise a config interrupt, no answer */
@@ -165,6 +166,7 @@ struct drm_pci_dev {
 	uint8_t edid[VGM_MAX_SCANOUTS][1024];
 	uint32_t edid_size[VGM_MAX_SCANOUTS];
 	uint32_t scanout_resource[VGM_MAX_SCANOUTS];
+	bool refuse_features;                /* the next FEATURES_OK is not accepted (a device that does not come back) */
 	unsigned int resets, cmds, cursor_cmds;
 	uint32_t last_cmd;
 };
