@@ -591,11 +591,12 @@ int drm_platform_pci_write_config_dword(struct drm_pci_dev *dev, uint32_t where,
 
 int drm_platform_pci_next_capability(struct drm_pci_dev *dev, uint8_t pos, uint8_t *cap_id)
 {
-	uint8_t p = pos ? dev->cfg[pos + 1] : dev->cfg[0x34];
+	uint8_t p = (pos ? dev->cfg[pos + 1] : dev->cfg[0x34]) & 0xfc;
 
 	if (p < 0x40)
 		return 0;
-	*cap_id = dev->cfg[p];
+	if (cap_id)
+		*cap_id = dev->cfg[p];
 	return p;
 }
 
