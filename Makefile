@@ -93,10 +93,10 @@ $(B)/tests/test_vkms_composer: $(B)/obj/plain/tests/unit/test_vkms_composer.o $(
 $(B)/tests/san/test_vkms_composer: $(B)/obj/san/tests/unit/test_vkms_composer.o $(UNITC_OBJ_SAN) $(B)/libdrmcore-san.a $(PLAT_OBJ_SAN)
 	@mkdir -p $(@D); $(CC) $(SAN_FLAGS) -o $@ $^ -lcmocka -lpthread $(shell pkg-config --libs $(VKMS_COMPOSER_ORACLES) pciaccess)
 
-# test_virtio_gpu brings its own core/platform_pci.h (a simulated virtio-gpu device behind a fake
-# PCI function), so it links the Linux platform without vfio/vfio_pci.o.
-VIRTIO_MODEL_PLAT     := $(filter-out %/vfio_pci.o,$(PLAT_OBJ))
-VIRTIO_MODEL_PLAT_SAN := $(filter-out %/vfio_pci.o,$(PLAT_OBJ_SAN))
+# test_virtio_gpu brings its own core/platform_pci.h (tests/virtio_model: a simulated virtio-gpu device
+# behind a fake PCI function), so it links the Linux platform without vfio/vfio_pci.o.
+VIRTIO_MODEL_PLAT     := $(filter-out %/vfio_pci.o,$(PLAT_OBJ)) $(B)/obj/plain/tests/virtio_model/virtio_gpu_model.o
+VIRTIO_MODEL_PLAT_SAN := $(filter-out %/vfio_pci.o,$(PLAT_OBJ_SAN)) $(B)/obj/san/tests/virtio_model/virtio_gpu_model.o
 $(B)/tests/test_virtio_gpu: $(B)/obj/plain/tests/unit/test_virtio_gpu.o $(UNITC_OBJ) $(B)/libdrmcore.a $(VIRTIO_MODEL_PLAT)
 	@mkdir -p $(@D); $(CC) -o $@ $^ -lcmocka -lpthread $(shell pkg-config --libs pciaccess)
 $(B)/tests/san/test_virtio_gpu: $(B)/obj/san/tests/unit/test_virtio_gpu.o $(UNITC_OBJ_SAN) $(B)/libdrmcore-san.a $(VIRTIO_MODEL_PLAT_SAN)
@@ -205,7 +205,8 @@ all: $(B)/vfio-probe
 
 # --- make fuzz: libFuzzer over the core's ioctl dispatch (tests/fuzz/fuzz_exec.c) -----------------
 # clang builds core/ and drivers/ with coverage, ASan and UBSan into build/fuzz/, on the
-# deterministic platform tests/fuzz/platform_fuzz.c (no timer threads).  The committed
+# deterministic platform tests/fuzz/platform_fuzz.c (no timer threads), whose PCI function is the
+# simulated virtio-gpu of tests/virtio_model, run synchronously.  The committed
 # regressions replay first and must pass; then one fuzzing process runs FUZZ_SECONDS over a
 # copy of the committed seed corpus (new inputs land in build/fuzz/corpus, crashes in
 # build/fuzz/artifacts).  The last run's figures go to build/fuzz/last-run.txt.
@@ -214,7 +215,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_B       := $(B)/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS  := -std=c11 $(WARN) -g -O1 -I. -Icore $(shell pkg-config --cflags-only-I libdrm) $(FUZZ_SAN)
-FUZZ_SRC     := $(CORE_SRC) tests/fuzz/fuzz_exec.c tests/fuzz/platform_fuzz.c
+FUZZ_SRC     := $(CORE_SRC) tests/fuzz/fuzz_exec.c tests/fuzz/platform_fuzz.c tests/virtio_model/virtio_gpu_model.c
 FUZZ_OBJ     := $(patsubst %.c,$(FUZZ_B)/obj/%.o,$(FUZZ_SRC))
 
 $(FUZZ_B)/obj/%.o: %.c

@@ -5,9 +5,13 @@
  *
  *   byte 0        configuration, FUZZ_CFG_* bits: the driver (vkms, vkms
  *                 with two CRTCs, cursor, overlay and writeback, vgem, vkms
- *                 with a cursor), DRIVER_SYNCOBJ forced on, PRIME transport,
- *                 CUSE-style RETRY rounds for client memory, fd-carrying
- *                 calls (a fake fd table behind struct drm_fd_ops).
+ *                 with a cursor; or virtio-gpu, FUZZ_CFG_VIRTIO),
+ *                 DRIVER_SYNCOBJ forced on, PRIME transport, CUSE-style
+ *                 RETRY rounds for client memory, fd-carrying calls (a
+ *                 fake fd table behind struct drm_fd_ops).
+ *   byte 1        virtio-gpu inputs only: the simulated device's shape,
+ *                 FUZZ_VIRTIO_* bits (scanouts, EDID, interrupt vectors,
+ *                 command timeout).
  *   then ops      until the input ends (at most FUZZ_MAX_OPS):
  *                 one byte: kind (low 4 bits, enum fuzz_op) and file slot
  *                 (bits 4-5), then the kind's operands (see enum fuzz_op).
@@ -43,8 +47,20 @@
  * syncobjs or parked ioctls; after drm_device_destroy() no shmem, timer,
  * mutex or fence may be alive.  Anything else aborts with a message.
  *
- * virtio-gpu is not driven: its simulated device belongs to the unit tests'
- * fake virtio-gpu (another branch); the PCI layer here has no device.
+ * virtio-gpu runs on the simulated device of tests/virtio_model behind
+ * the fuzz platform's PCI layer.  Each command the driver queues is
+ * answered as the input says (FUZZ_OP_DEVICE's ANSWER FIFOs, one per
+ * queue; OK when empty): OK, an error response, a short response, a wrong
+ * response type, no answer (the driver's wait times out: the fake clock
+ * jumps past cmd_timeout_ns), DEVICE_NEEDS_RESET, a late answer, a used
+ * element naming a descriptor not in flight; and a device that refuses
+ * its features after a reset (it does not come back).  The device runs synchronously
+ * whenever the driver waits for a completion, whenever time moves, and on
+ * FUZZ_DEV_RUN; its display information and EDID come from the input too,
+ * and the harness may call the interrupt handler at any time.  On top of
+ * the checks above: after drm_device_destroy() no DMA mapping may be left
+ * in the IOMMU table, and the device may never have touched memory
+ * outside a live mapping.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -59,9 +75,13 @@
 #include "core/drm_fence.h"
 #include "core/drm_uapi_ext.h"
 #include "core/platform.h"
+#include <virtgpu_drm.h>
+
+#include "core/platform_pci.h"
 #include "drivers/vgem/vgem_drm.h"
 #include "fuzz_exec.h"
 #include "platform_fuzz.h"
+#include "tests/virtio_model/virtio_gpu_model.h"
 
 #define FUZZ_MAX_OPS 256
 #define FUZZ_NFILES 4
@@ -72,6 +92,7 @@
 #define FUZZ_EVENTFD_COUNT 4
 #define FUZZ_MAX_RANGES 64
 #define FUZZ_MAX_ROUNDS 32
+#define FUZZ_MAX_ANSWERS 32      /* queued device answers per virtqueue */
 
 const uint32_t fuzz_ioctl_cmds[] = {
 	DRM_IOCTL_VERSION,
@@ -150,6 +171,16 @@ const uint32_t fuzz_ioctl_cmds[] = {
 	DRM_IOCTL_MODE_LIST_LESSEES,
 	DRM_IOCTL_MODE_REVOKE_LEASE,
 	DRM_IOCTL_MODE_GET_LEASE,
+	/* virtio-gpu's (virtgpu_drm.h); other drivers answer them as unknown. */
+	DRM_IOCTL_VIRTGPU_MAP,
+	DRM_IOCTL_VIRTGPU_EXECBUFFER,
+	DRM_IOCTL_VIRTGPU_GETPARAM,
+	DRM_IOCTL_VIRTGPU_RESOURCE_CREATE,
+	DRM_IOCTL_VIRTGPU_RESOURCE_INFO,
+	DRM_IOCTL_VIRTGPU_TRANSFER_FROM_HOST,
+	DRM_IOCTL_VIRTGPU_TRANSFER_TO_HOST,
+	DRM_IOCTL_VIRTGPU_WAIT,
+	DRM_IOCTL_VIRTGPU_GET_CAPS,
 };
 const unsigned int fuzz_ioctl_ncmds = sizeof(fuzz_ioctl_cmds) / sizeof(fuzz_ioctl_cmds[0]);
 
@@ -218,6 +249,12 @@ struct fake_eventfd {
 	uint64_t count;
 };
 
+/* The simulated virtio-gpu's answers still to give, per queue (FIFO). */
+struct answers {
+	struct vgm_answer a[FUZZ_MAX_ANSWERS];
+	unsigned int head, count;
+};
+
 struct fuzz {
 	uint8_t mem[FUZZ_MEM_SIZE];
 	uint8_t saved[FUZZ_MEM_SIZE];  /* the client's memory before a RETRY round */
@@ -232,6 +269,8 @@ struct fuzz {
 	struct rounds *rounds;   /* the running call's, with FUZZ_CFG_ROUNDS */
 	const struct fuzz_observer *obs;
 	unsigned int nioctls;
+	struct drm_pci_dev *pci;      /* the simulated virtio-gpu, or NULL */
+	struct answers answers[2];
 };
 
 static struct fuzz *fz;
@@ -736,6 +775,98 @@ static void op_crc(unsigned int slot, uint8_t sub, uint32_t crtc)
 	}
 }
 
+/* --- the simulated virtio-gpu ------------------------------------------ */
+
+static struct vgm_answer device_decide(void *ctx, struct drm_pci_dev *d, unsigned int queue,
+				       const struct virtio_gpu_ctrl_hdr *cmd, uint32_t len)
+{
+	struct answers *q = &((struct fuzz *)ctx)->answers[queue & 1];
+	struct vgm_answer a = { VGM_OK, 0 };
+
+	(void)d;
+	(void)cmd;
+	(void)len;
+	if (q->count) {
+		a = q->a[q->head];
+		q->head = (q->head + 1) % FUZZ_MAX_ANSWERS;
+		q->count--;
+	}
+	return a;
+}
+
+/* Queue answer @how (bits 0-2 enum vgm_answer_kind, bit 3 the cursorq), @param for the queue's next command. */
+static void queue_answer(uint8_t how, uint16_t param)
+{
+	struct answers *q = &fz->answers[(how >> 3) & 1];
+
+	if (q->count < FUZZ_MAX_ANSWERS)
+		q->a[(q->head + q->count++) % FUZZ_MAX_ANSWERS] = (struct vgm_answer){ (enum vgm_answer_kind)(how & 7), param };
+}
+
+static void op_device(struct reader *r)
+{
+	struct drm_pci_dev *d = fz->pci;
+	uint8_t sub = get_u8(r), b, s, len;
+	uint16_t w, h;
+
+	switch (sub % 8) {
+	case FUZZ_DEV_ANSWER:
+		b = get_u8(r);
+		w = get_u16(r);
+		if (d)
+			queue_answer(b, w);
+		break;
+	case FUZZ_DEV_RUN:
+		fuzz_platform_pci_service();
+		break;
+	case FUZZ_DEV_RELEASE:
+		if (d) {
+			vgm_release_held(d);
+			fuzz_platform_pci_service();
+		}
+		break;
+	case FUZZ_DEV_DISPLAY:
+		s = get_u8(r);
+		b = get_u8(r);
+		w = get_u16(r);
+		h = get_u16(r);
+		if (!d)
+			break;
+		s %= d->config.num_scanouts;
+		d->pmodes[s] = (struct virtio_gpu_display_one){ { 0, 0, w, h }, b & 1, 0 };
+		vgm_display_event(d);
+		fuzz_platform_pci_service();
+		break;
+	case FUZZ_DEV_EDID:
+		s = get_u8(r);
+		w = get_u16(r);
+		len = get_u8(r);
+		for (unsigned int i = 0; i < len; i++) {
+			b = get_u8(r);
+			if (d)
+				d->edid[s % d->config.num_scanouts][i] = b;
+		}
+		if (d)
+			d->edid_size[s % d->config.num_scanouts] = w;
+		break;
+	case FUZZ_DEV_IRQ:
+		b = get_u8(r);
+		if (d)
+			vgm_irq(d, b);
+		break;
+	case FUZZ_DEV_NEEDS_RESET:
+		if (d) {
+			vgm_needs_reset(d);
+			fuzz_platform_pci_service();
+		}
+		break;
+	case FUZZ_DEV_REFUSE_FEATURES:
+		if (d)
+			d->refuse_features = true;
+		break;
+	}
+}
+
 /* Write @len input bytes at @off of client memory (clamped at its end). */
 static void poke(struct reader *r, uint16_t off, uint8_t len)
 {
@@ -818,6 +949,9 @@ static void run_op(struct reader *r)
 		a = get_u32(r);
 		op_export_sync_file(slot, a, get_u8(r));
 		break;
+	case FUZZ_OP_DEVICE:
+		op_device(r);
+		break;
 	default:
 		break;
 	}
@@ -887,13 +1021,46 @@ static const char *const driver_options[4] = {
 	"enable_cursor=1",
 };
 
+/*
+ * After drm_device_destroy() (or a failed load): no shared memory, timer,
+ * mutex or fence alive; for virtio-gpu no DMA mapping, no device access
+ * outside a mapping, no interrupt vector.
+ */
+static void check_device_gone(void)
+{
+	struct fuzz_platform_live l;
+
+	if (fz->pci) {
+		struct drm_pci_dma_stats dma;
+
+		drm_platform_pci_dma_stats(fz->pci, &dma);
+		if (dma.mappings || fz->pci->dma_faults || fz->pci->nvecs) {
+			fprintf(stderr, "fuzz: virtio-gpu after drm_device_destroy: %u DMA mappings (%u coherent, "
+					"%llu bytes), %u device accesses outside a mapping, %u interrupt vectors\n",
+				dma.mappings, dma.coherent, (unsigned long long)dma.bytes, fz->pci->dma_faults,
+				fz->pci->nvecs);
+			abort();
+		}
+		fuzz_platform_pci_activate(false);
+	}
+	fuzz_platform_get_live(&l);
+	if (l.shmem || l.timers || l.mutexes || l.mutex_held || drm_fence_live_count()) {
+		fprintf(stderr, "fuzz: left after drm_device_destroy: shmem %u (%llu bytes) timers %u mutexes %u "
+				"held %u fences %u\n",
+			l.shmem, (unsigned long long)l.shmem_bytes, l.timers, l.mutexes, l.mutex_held,
+			drm_fence_live_count());
+		abort();
+	}
+}
+
 void fuzz_run(const uint8_t *data, size_t size, const struct fuzz_observer *obs)
 {
 	struct reader r = { data, size };
 	struct drm_device_stats s;
-	struct fuzz_platform_live l;
 	uint8_t cfg = get_u8(&r);
-	const struct drm_driver *drv = drm_driver_find((cfg & FUZZ_CFG_DRIVER_MASK) == 2 ? "vgem" : "vkms");
+	const struct drm_driver *drv = drm_driver_find((cfg & FUZZ_CFG_VIRTIO)                ? "virtio_gpu"
+						       : (cfg & FUZZ_CFG_DRIVER_MASK) == 2 ? "vgem"
+											    : "vkms");
 	static const struct drm_caller roles[FUZZ_NFILES] = {
 		{ .pid = 100, .uid = 0, .gid = 0, .privileged = true },
 		{ .pid = 200, .uid = 1000, .gid = 1000, .privileged = false },
@@ -907,8 +1074,40 @@ void fuzz_run(const uint8_t *data, size_t size, const struct fuzz_observer *obs)
 	fz->cfg = cfg;
 	fz->obs = obs;
 	fuzz_platform_reset();
-	if (drm_device_create_with_options(drv, driver_options[cfg & FUZZ_CFG_DRIVER_MASK], &fz->dev))
+	if (cfg & FUZZ_CFG_VIRTIO) {
+		static const unsigned int msix[4] = { 3, 1, 0, 2 };
+		uint8_t shape = get_u8(&r);
+		struct vgm_config vc = {
+			.num_scanouts = 1 + (shape & FUZZ_VIRTIO_SCANOUTS_MASK),
+			.offer_edid = shape & FUZZ_VIRTIO_EDID,
+			.msix_vectors = msix[(shape >> FUZZ_VIRTIO_IRQ_SHIFT) & 3],
+		};
+
+		fz->pci = fuzz_platform_pci();
+		vgm_init(fz->pci, &vc, NULL);
+		fz->pci->decide = device_decide;
+		fz->pci->decide_ctx = fz;
+		fuzz_platform_pci_activate(true);
+		if (shape & FUZZ_VIRTIO_LOAD_ANSWERS) {
+			uint8_t n = get_u8(&r) % 9;
+
+			for (uint8_t i = 0; i < n; i++)
+				queue_answer(get_u8(&r), get_u16(&r));
+		}
+		if (drm_device_create_pci(drv, shape & FUZZ_VIRTIO_SHORT_TIMEOUT ? "cmd_timeout_ms=100" : "", fz->pci,
+					  &fz->dev)) {
+			/* A device that fails the probe: the load gives back everything it took. */
+			if (!(shape & FUZZ_VIRTIO_LOAD_ANSWERS))
+				fuzz_platform_fail("drm_device_create_pci(virtio_gpu) failed");
+			fz->dev = NULL;
+			check_device_gone();
+			free(fz);
+			fz = NULL;
+			return;
+		}
+	} else if (drm_device_create_with_options(drv, driver_options[cfg & FUZZ_CFG_DRIVER_MASK], &fz->dev)) {
 		fuzz_platform_fail("drm_device_create failed");
+	}
 	if (cfg & FUZZ_CFG_SYNCOBJ)
 		drm_device_enable_syncobj(fz->dev);
 	drm_device_set_prime_transport(fz->dev, cfg & FUZZ_CFG_PRIME);
@@ -945,14 +1144,7 @@ void fuzz_run(const uint8_t *data, size_t size, const struct fuzz_observer *obs)
 		abort();
 	}
 	drm_device_destroy(fz->dev);
-	fuzz_platform_get_live(&l);
-	if (l.shmem || l.timers || l.mutexes || l.mutex_held || drm_fence_live_count()) {
-		fprintf(stderr, "fuzz: left after drm_device_destroy: shmem %u (%llu bytes) timers %u mutexes %u "
-				"held %u fences %u\n",
-			l.shmem, (unsigned long long)l.shmem_bytes, l.timers, l.mutexes, l.mutex_held,
-			drm_fence_live_count());
-		abort();
-	}
+	check_device_gone();
 	free(fz);
 	fz = NULL;
 }

@@ -21,6 +21,15 @@
 #define FUZZ_CFG_PRIME 0x08        /* drm_device_set_prime_transport(true) (the shim's side channel) */
 #define FUZZ_CFG_ROUNDS 0x10       /* client memory through CUSE-style RETRY rounds */
 #define FUZZ_CFG_FDS 0x20          /* calls carry struct drm_fd_ops (a fake fd table) */
+#define FUZZ_CFG_VIRTIO 0x40       /* virtio-gpu on the simulated device instead (DRIVER_MASK unused); byte 1 is FUZZ_VIRTIO_* */
+
+/* Byte 1 of a FUZZ_CFG_VIRTIO input: the simulated device's shape. */
+#define FUZZ_VIRTIO_SCANOUTS_MASK 0x03   /* scanouts - 1 */
+#define FUZZ_VIRTIO_EDID 0x04            /* offers VIRTIO_GPU_F_EDID */
+#define FUZZ_VIRTIO_IRQ_SHIFT 3          /* 2 bits: 0 three MSI-X vectors, 1 one, 2 INTx only, 3 two */
+#define FUZZ_VIRTIO_SHORT_TIMEOUT 0x20   /* driver option cmd_timeout_ms=100 (else the default 5 s) */
+#define FUZZ_VIRTIO_LOAD_ANSWERS 0x40    /* then u8 n (at most 8), n x (u8 how, u16 param) as FUZZ_DEV_ANSWER's,
+					  * queued before the driver loads: its probe meets them */
 
 /* Operations: byte & 0x0f is the kind, (byte >> 4) & 3 the file slot. */
 enum fuzz_op {
@@ -39,6 +48,23 @@ enum fuzz_op {
 	FUZZ_OP_HOTPLUG = 12,     /* u32 connector id, u8 connected */
 	FUZZ_OP_CRC = 13,         /* u8 sub-op (0 open, 1 read, 2 close), u32 crtc id */
 	FUZZ_OP_EXPORT_SYNC_FILE = 14, /* u32 handle, u8 flags */
+	FUZZ_OP_DEVICE = 15,      /* u8 sub-op (enum fuzz_device_op), its operands; virtio-gpu inputs only */
+};
+
+/*
+ * FUZZ_OP_DEVICE: the simulated virtio-gpu (tests/virtio_model).  Commands
+ * are answered from per-queue FIFOs the input fills (OK when empty).
+ */
+enum fuzz_device_op {
+	FUZZ_DEV_ANSWER = 0,      /* u8 how (bits 0-2 enum vgm_answer_kind, bit 3 cursorq), u16 param:
+				   * the answer to the queue's next command */
+	FUZZ_DEV_RUN = 1,         /* the device consumes its queues; its interrupts are delivered */
+	FUZZ_DEV_RELEASE = 2,     /* answer the commands held by VGM_LATE */
+	FUZZ_DEV_DISPLAY = 3,     /* u8 scanout, u8 enabled, u16 width, u16 height; then a display event */
+	FUZZ_DEV_EDID = 4,        /* u8 scanout, u16 size (the response's field), u8 len, len bytes of EDID */
+	FUZZ_DEV_IRQ = 5,         /* u8 vector: the driver's interrupt handler, called now */
+	FUZZ_DEV_NEEDS_RESET = 6, /* the device sets DEVICE_NEEDS_RESET and raises a config interrupt */
+	FUZZ_DEV_REFUSE_FEATURES = 7, /* the next FEATURES_OK is refused: a reset does not bring the device back */
 };
 
 /** fuzz_ioctl_cmds - the ioctl numbers FUZZ_OP_IOCTL's index picks from (modulo fuzz_ioctl_ncmds). */

@@ -1,9 +1,10 @@
 /*
  * fuzz_ioctl.c - libFuzzer target for the DRM core's ioctl dispatch
  * (drm_ioctl_async()), with arbitrary ioctl numbers and argument bytes
- * against vkms and vgem devices.  The input format, the roles of the four
- * files, the fake client memory and the leak checks are described at the
- * top of fuzz_exec.c.  Build and run: `make fuzz` (FUZZ_SECONDS=N).
+ * against vkms, vgem and virtio-gpu (on a simulated device).  The input
+ * format, the roles of the four files, the fake client memory, the device's
+ * faults and the leak checks are described at the top of fuzz_exec.c.
+ * Build and run: `make fuzz` (FUZZ_SECONDS=N).
  */
 #include <stddef.h>
 #include <stdint.h>

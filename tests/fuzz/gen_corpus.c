@@ -9,7 +9,9 @@
  * later calls use real handles, object and property ids, modes and magic
  * numbers, and a call that should succeed but fails stops the generator.
  * Together the sessions make every ioctl of the core's table, vgem's two,
- * and each harness op (mmap, PRIME, CRC, hotplug, read, time, reopen).
+ * virtio-gpu's, and each harness op (mmap, PRIME, CRC, hotplug, read,
+ * time, reopen, the simulated virtio-gpu's faults: error, short and
+ * wrong-typed responses, a timeout, DEVICE_NEEDS_RESET, late answers).
  *
  * Usage: gen_corpus DIR   (`make fuzz-corpus`).
  */
@@ -25,9 +27,13 @@
 #include <drm_fourcc.h>
 #include <drm_mode.h>
 
+#include <virtgpu_drm.h>
+
+#include "core/drm_driver.h"
 #include "core/drm_uapi_ext.h"
 #include "drivers/vgem/vgem_drm.h"
 #include "fuzz_exec.h"
+#include "tests/virtio_model/virtio_gpu_model.h"
 
 #define ANY_RET 1  /* expectation: do not check */
 
@@ -73,12 +79,17 @@ static void put8(struct gen *g, uint8_t v) { put(g, &v, 1); }
 static void put16(struct gen *g, uint16_t v) { put8(g, (uint8_t)v); put8(g, (uint8_t)(v >> 8)); }
 static void put32(struct gen *g, uint32_t v) { put16(g, (uint16_t)v); put16(g, (uint16_t)(v >> 16)); }
 
+/* Byte 1 of the next FUZZ_CFG_VIRTIO session: the simulated device's shape (FUZZ_VIRTIO_*). */
+static uint8_t virtio_shape;
+
 static void begin(struct gen *g, const char *dir, const char *name, uint8_t cfg)
 {
 	memset(g, 0, sizeof(*g));
 	g->dir = dir;
 	g->name = name;
 	put8(g, cfg);
+	if (cfg & FUZZ_CFG_VIRTIO)
+		put8(g, virtio_shape);
 }
 
 static void finish(struct gen *g)
@@ -751,6 +762,297 @@ static void session_syncobj(const char *dir, uint8_t cfg, const char *name)
 	finish(&g);
 }
 
+/* --- virtio-gpu on the simulated device ---------------------------------- */
+
+static void dev_op(struct gen *g, enum fuzz_device_op op)
+{
+	put8(g, FUZZ_OP_DEVICE);
+	put8(g, (uint8_t)op);
+}
+
+/*
+ * The device's answer to the next command on @queue (0 controlq, 1
+ * cursorq); the device runs first, so commands already queued (fenced
+ * flushes) take their answers before.
+ */
+static void dev_answer(struct gen *g, enum vgm_answer_kind kind, unsigned int queue, uint16_t param)
+{
+	dev_op(g, FUZZ_DEV_RUN);
+	put8(g, FUZZ_OP_DEVICE);
+	put8(g, FUZZ_DEV_ANSWER);
+	put8(g, (uint8_t)(kind | queue << 3));
+	put16(g, param);
+}
+
+/* A monitor on scanout @s: an EDID (preferred @w x @h) and a display event. */
+static void dev_monitor(struct gen *g, uint8_t s, uint16_t w, uint16_t h)
+{
+	uint8_t edid[128];
+	struct drm_edid_params p = { .vendor = "QEM", .product = 0x1234, .serial = s, .monitor_name = "QEMU Monitor",
+				     .width_mm = 300, .height_mm = 200, .preferred = drm_mode_dmt(w, h, 60) };
+
+	if (!p.preferred || drm_edid_build(&p, edid)) {
+		fprintf(stderr, "gen_corpus: %s: no EDID for %ux%u\n", g->name, w, h);
+		exit(1);
+	}
+	put8(g, FUZZ_OP_DEVICE);
+	put8(g, FUZZ_DEV_EDID);
+	put8(g, s);
+	put16(g, sizeof(edid));
+	put8(g, sizeof(edid));
+	put(g, edid, sizeof(edid));
+	put8(g, FUZZ_OP_DEVICE);
+	put8(g, FUZZ_DEV_DISPLAY);
+	put8(g, s);
+	put8(g, 1);
+	put16(g, w);
+	put16(g, h);
+	op_time(g, 1); /* the config work item re-detects the displays */
+}
+
+/* Every virtgpu ioctl (virtgpu_drm.h), on the primary node and the render node. */
+static void session_virtgpu(const char *dir, uint8_t cfg, uint8_t shape, const char *name)
+{
+	struct gen g;
+	struct drm_mode_create_dumb cd = { .width = 64, .height = 48, .bpp = 32 };
+	struct drm_mode_destroy_dumb dd = { 0 };
+	struct drm_virtgpu_getparam gp = { .value = PTR(P1) };
+	struct drm_virtgpu_resource_info ri = { 0 };
+	struct drm_virtgpu_map map = { 0 };
+	struct drm_virtgpu_3d_wait wait = { 0 };
+	struct drm_virtgpu_execbuffer eb = { 0 };
+	struct drm_virtgpu_3d_transfer_to_host tth = { 0 };
+	struct drm_virtgpu_3d_transfer_from_host tfh = { 0 };
+	struct drm_virtgpu_get_caps caps = { .cap_set_id = 1, .addr = PTR(P2), .size = 64 };
+	struct drm_virtgpu_resource_create rc = { .target = 2, .format = 2, .bind = 2, .width = 64, .height = 64,
+						  .depth = 1, .array_size = 1 };
+	struct drm_version v = { .name_len = 32, .name = CPTR(P1), .date_len = 32, .date = CPTR(P1 + 64),
+				 .desc_len = 64, .desc = CPTR(P1 + 128) };
+
+	virtio_shape = shape;
+	begin(&g, dir, name, cfg);
+	IOCTL(&g, 2, DRM_IOCTL_VERSION, &v, 0);
+	if (shape & FUZZ_VIRTIO_EDID)
+		dev_monitor(&g, 0, 1280, 800);
+	if (shape & FUZZ_VIRTIO_SCANOUTS_MASK)
+		dev_monitor(&g, 1, 800, 600);
+	for (uint64_t param = 1; param <= 8; param++) {
+		gp.param = param;
+		IOCTL(&g, param % 2 ? 2 : 0, DRM_IOCTL_VIRTGPU_GETPARAM, &gp, param <= 7 ? 0 : -EINVAL);
+	}
+	IOCTL(&g, 0, DRM_IOCTL_MODE_CREATE_DUMB, &cd, 0);
+	ri.bo_handle = cd.handle;
+	IOCTL(&g, 0, DRM_IOCTL_VIRTGPU_RESOURCE_INFO, &ri, 0);
+	ri.bo_handle = cd.handle + 100;
+	IOCTL(&g, 0, DRM_IOCTL_VIRTGPU_RESOURCE_INFO, &ri, -ENOENT);
+	map.handle = cd.handle;
+	IOCTL(&g, 0, DRM_IOCTL_VIRTGPU_MAP, &map, 0);
+	poke(&g, P3 + 0x800, &map.offset, 8);
+	put8(&g, FUZZ_OP_MMAP);
+	put16(&g, P3 + 0x800);
+	put32(&g, 64 * 48 * 4);
+	put8(&g, FUZZ_OP_MUNMAP);
+	put16(&g, P3 + 0x800);
+	wait.handle = cd.handle;
+	wait.flags = VIRTGPU_WAIT_NOWAIT;
+	IOCTL(&g, 0, DRM_IOCTL_VIRTGPU_WAIT, &wait, 0);
+	wait.flags = 0;
+	IOCTL(&g, 0, DRM_IOCTL_VIRTGPU_WAIT, &wait, 0);
+	/* The 3D ioctls: ENOSYS without VIRGL (or what a VIRGL-capable driver answers). */
+	eb.command = PTR(P2);
+	eb.size = 64;
+	IOCTL(&g, 2, DRM_IOCTL_VIRTGPU_EXECBUFFER, &eb, ANY_RET);
+	tth.bo_handle = cd.handle;
+	IOCTL(&g, 0, DRM_IOCTL_VIRTGPU_TRANSFER_TO_HOST, &tth, ANY_RET);
+	tfh.bo_handle = cd.handle;
+	IOCTL(&g, 0, DRM_IOCTL_VIRTGPU_TRANSFER_FROM_HOST, &tfh, ANY_RET);
+	IOCTL(&g, 2, DRM_IOCTL_VIRTGPU_GET_CAPS, &caps, ANY_RET);
+	IOCTL(&g, 2, DRM_IOCTL_VIRTGPU_RESOURCE_CREATE, &rc, ANY_RET);
+	dd.handle = cd.handle;
+	IOCTL(&g, 0, DRM_IOCTL_MODE_DESTROY_DUMB, &dd, 0);
+	/* A dumb buffer the device refuses: the client gets the errno, nothing stays. */
+	dev_answer(&g, VGM_ERROR, 0, VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY - VIRTIO_GPU_RESP_ERR_UNSPEC);
+	IOCTL(&g, 0, DRM_IOCTL_MODE_CREATE_DUMB, &cd, -ENOMEM);
+	dev_answer(&g, VGM_OK, 0, 0);
+	dev_answer(&g, VGM_ERROR, 0, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER - VIRTIO_GPU_RESP_ERR_UNSPEC);
+	IOCTL(&g, 0, DRM_IOCTL_MODE_CREATE_DUMB, &cd, -EINVAL); /* ATTACH_BACKING refused */
+	IOCTL(&g, 0, DRM_IOCTL_MODE_CREATE_DUMB, &cd, 0);
+	finish(&g);
+}
+
+/*
+ * A modeset, flips, DIRTYFB, cursor and VIRTGPU_WAIT on a flush fence;
+ * then the device's faults: a command it never answers (-ETIMEDOUT, reset
+ * and recovery), DEVICE_NEEDS_RESET (-EIO), error, short and wrong-typed
+ * responses, late answers and a used element naming no command.
+ */
+static void session_virtio_modeset(const char *dir, uint8_t cfg, uint8_t shape, const char *name)
+{
+	struct gen g;
+	struct kms k;
+	uint32_t handle, handle2, fb, fb2, cursor_handle;
+	struct drm_mode_crtc crtc = { 0 };
+	struct drm_mode_crtc_page_flip flip = { 0 };
+	struct drm_mode_cursor2 cur = { 0 };
+	struct drm_mode_fb_dirty_cmd dirty = { 0 };
+	struct drm_mode_create_dumb cd = { .width = 64, .height = 64, .bpp = 32 };
+	struct drm_virtgpu_3d_wait wait = { 0 };
+	struct drm_clip_rect clips[2] = { { 0, 0, 32, 32 }, { 100, 100, 200, 150 } };
+	uint32_t conn_ids[1];
+
+	virtio_shape = shape;
+	begin(&g, dir, name, cfg);
+	if (shape & FUZZ_VIRTIO_EDID)
+		dev_monitor(&g, 0, 1024, 768);
+	discover(&g, &k);
+	fb = make_fb(&g, 0, k.mode.hdisplay, k.mode.vdisplay, &handle);
+	fb2 = make_fb(&g, 0, k.mode.hdisplay, k.mode.vdisplay, &handle2);
+	conn_ids[0] = k.conn;
+	poke(&g, P1 + 0x800, conn_ids, sizeof(conn_ids));
+	crtc.crtc_id = k.crtc;
+	crtc.fb_id = fb;
+	crtc.set_connectors_ptr = PTR(P1 + 0x800);
+	crtc.count_connectors = 1;
+	crtc.mode = k.mode;
+	crtc.mode_valid = 1;
+	IOCTL(&g, 0, DRM_IOCTL_MODE_SETCRTC, &crtc, 0);
+	/* The commit's RESOURCE_FLUSH is fenced: WAIT parks until the device has run. */
+	wait.handle = handle;
+	IOCTL(&g, 0, DRM_IOCTL_VIRTGPU_WAIT, &wait, ANY_RET);
+	op_time(&g, 5);
+
+	flip.crtc_id = k.crtc;
+	flip.fb_id = fb2;
+	flip.flags = DRM_MODE_PAGE_FLIP_EVENT;
+	flip.user_data = 0x1234;
+	IOCTL(&g, 0, DRM_IOCTL_MODE_PAGE_FLIP, &flip, 0);
+	op_time(&g, 5);
+	op_read(&g, 0);
+	flip.fb_id = fb;
+	IOCTL(&g, 0, DRM_IOCTL_MODE_PAGE_FLIP, &flip, 0);
+	dev_op(&g, FUZZ_DEV_RUN);
+	op_time(&g, 5);
+	op_read(&g, 0);
+
+	poke(&g, P2, clips, sizeof(clips));
+	dirty.fb_id = fb;
+	dirty.clips_ptr = PTR(P2);
+	dirty.num_clips = 2;
+	IOCTL(&g, 0, DRM_IOCTL_MODE_DIRTYFB, &dirty, 0);
+	dirty.flags = DRM_MODE_FB_DIRTY_ANNOTATE_COPY;
+	IOCTL(&g, 0, DRM_IOCTL_MODE_DIRTYFB, &dirty, 0);
+
+	IOCTL(&g, 0, DRM_IOCTL_MODE_CREATE_DUMB, &cd, 0);
+	cursor_handle = cd.handle;
+	cur.flags = DRM_MODE_CURSOR_BO;
+	cur.crtc_id = k.crtc;
+	cur.width = 64;
+	cur.height = 64;
+	cur.handle = cursor_handle;
+	cur.hot_x = 3;
+	cur.hot_y = 4;
+	IOCTL(&g, 0, DRM_IOCTL_MODE_CURSOR2, &cur, 0);
+	cur.flags = DRM_MODE_CURSOR_MOVE;
+	cur.x = 100;
+	cur.y = 50;
+	ioctl_(&g, 0, DRM_IOCTL_MODE_CURSOR, &cur, sizeof(struct drm_mode_cursor), 0, "CURSOR move");
+	dev_op(&g, FUZZ_DEV_RUN);
+
+	/* Faults.  No answer: the wait times out, the device is reset and its state restored. */
+	dirty.flags = 0;
+	dirty.num_clips = 0;
+	dirty.clips_ptr = 0;
+	dev_answer(&g, VGM_SILENT, 0, 0);
+	IOCTL(&g, 0, DRM_IOCTL_MODE_DIRTYFB, &dirty, -ETIMEDOUT);
+	IOCTL(&g, 0, DRM_IOCTL_MODE_DIRTYFB, &dirty, 0);
+	/* DEVICE_NEEDS_RESET while the command waits: -EIO at once. */
+	dev_answer(&g, VGM_NEEDS_RESET, 0, 0);
+	IOCTL(&g, 0, DRM_IOCTL_MODE_DIRTYFB, &dirty, -EIO);
+	op_time(&g, 1);
+	IOCTL(&g, 0, DRM_IOCTL_MODE_DIRTYFB, &dirty, 0);
+	/* Error, short and wrong-typed responses. */
+	dev_answer(&g, VGM_ERROR, 0, VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID - VIRTIO_GPU_RESP_ERR_UNSPEC);
+	IOCTL(&g, 0, DRM_IOCTL_MODE_DIRTYFB, &dirty, -EINVAL);
+	dev_answer(&g, VGM_SHORT, 0, 8);
+	IOCTL(&g, 0, DRM_IOCTL_MODE_DIRTYFB, &dirty, -EIO);
+	dev_answer(&g, VGM_WRONG_TYPE, 0, 1);
+	IOCTL(&g, 0, DRM_IOCTL_MODE_DIRTYFB, &dirty, -EIO);
+	/* A late answer to the fenced flush, a used element naming no command, a spurious interrupt. */
+	dev_answer(&g, VGM_OK, 0, 0);
+	dev_answer(&g, VGM_LATE, 0, 0);
+	IOCTL(&g, 0, DRM_IOCTL_MODE_DIRTYFB, &dirty, 0);
+	wait.flags = VIRTGPU_WAIT_NOWAIT;
+	IOCTL(&g, 0, DRM_IOCTL_VIRTGPU_WAIT, &wait, ANY_RET);
+	dev_op(&g, FUZZ_DEV_RELEASE);
+	op_time(&g, 1);
+	dev_answer(&g, VGM_BAD_ID, 0, 7);
+	IOCTL(&g, 0, DRM_IOCTL_MODE_DIRTYFB, &dirty, ANY_RET);
+	put8(&g, FUZZ_OP_DEVICE);
+	put8(&g, FUZZ_DEV_IRQ);
+	put8(&g, 1);
+	/* The cursorq: an UPDATE_CURSOR the device never answers. */
+	dev_answer(&g, VGM_SILENT, 1, 0);
+	cur.flags = DRM_MODE_CURSOR_BO;
+	cur.handle = 0;
+	IOCTL(&g, 0, DRM_IOCTL_MODE_CURSOR2, &cur, 0);
+	/* A used length larger than the buffer. */
+	dev_answer(&g, VGM_SHORT, 0, 0x8000 | 200);
+	IOCTL(&g, 0, DRM_IOCTL_MODE_DIRTYFB, &dirty, 0);
+	/* The device fails by itself; a hotplug on the way. */
+	dev_op(&g, FUZZ_DEV_NEEDS_RESET);
+	op_time(&g, 1);
+	put8(&g, FUZZ_OP_DEVICE);
+	put8(&g, FUZZ_DEV_DISPLAY);
+	put8(&g, 0);
+	put8(&g, 0);
+	put16(&g, 0);
+	put16(&g, 0);
+	op_time(&g, 1);
+	op_read(&g, 0);
+	IOCTL(&g, 0, DRM_IOCTL_MODE_RMFB, &fb2, 0);
+	if (shape & FUZZ_VIRTIO_SHORT_TIMEOUT) {
+		/* A reset that does not bring the device back: every command fails with EIO from then on. */
+		dev_op(&g, FUZZ_DEV_REFUSE_FEATURES);
+		dev_answer(&g, VGM_SILENT, 0, 0);
+		IOCTL(&g, 0, DRM_IOCTL_MODE_DIRTYFB, &dirty, -ETIMEDOUT);
+		IOCTL(&g, 0, DRM_IOCTL_MODE_DIRTYFB, &dirty, -EIO);
+		IOCTL(&g, 0, DRM_IOCTL_MODE_CREATE_DUMB, &cd, -EIO);
+	}
+	/* The master leaves with the CRTC on. */
+	put8(&g, FUZZ_OP_REOPEN);
+	op_time(&g, 20);
+	finish(&g);
+}
+
+/*
+ * The probe meets a faulty device: @n answers (@kinds, @params) queued
+ * before the load.  A failed load must give everything back (the executor
+ * checks it and ends the input); a load that copes goes on to a modeset.
+ */
+static void session_virtio_probe(const char *dir, uint8_t shape, unsigned int n, const enum vgm_answer_kind *kinds,
+				 const uint16_t *params, const char *name)
+{
+	struct gen g;
+	struct kms k;
+	uint32_t handle;
+
+	virtio_shape = shape | FUZZ_VIRTIO_LOAD_ANSWERS;
+	begin(&g, dir, name, FUZZ_CFG_VIRTIO);
+	put8(&g, (uint8_t)n);
+	for (unsigned int i = 0; i < n; i++) {
+		put8(&g, (uint8_t)kinds[i]);
+		put16(&g, params[i]);
+	}
+	if (kinds[0] == VGM_OK) {
+		discover(&g, &k);
+		make_fb(&g, 0, k.mode.hdisplay, k.mode.vdisplay, &handle);
+	} else {
+		put8(&g, FUZZ_OP_TIME);  /* never run: the load failed */
+		put8(&g, 1);
+	}
+	finish(&g);
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "tests/fuzz/corpus";
@@ -769,5 +1071,26 @@ int main(int argc, char **argv)
 	session_gem(dir, 2 | FUZZ_CFG_ROUNDS, "gem-vgem-rounds");
 	session_syncobj(dir, 2 | FUZZ_CFG_SYNCOBJ | fds, "syncobj-vgem");
 	session_syncobj(dir, 0 | FUZZ_CFG_SYNCOBJ | FUZZ_CFG_ROUNDS | fds, "syncobj-vkms-rounds");
+	/* virtio-gpu: device shapes (scanouts, EDID, MSI-X vectors or INTx, timeout) vary by session. */
+	session_virtgpu(dir, FUZZ_CFG_VIRTIO, 0, "virtgpu-ioctls");
+	session_virtgpu(dir, FUZZ_CFG_VIRTIO | FUZZ_CFG_ROUNDS | fds, 1 | FUZZ_VIRTIO_EDID | 2 << FUZZ_VIRTIO_IRQ_SHIFT,
+			"virtgpu-ioctls-edid-intx-rounds");
+	session_virtio_modeset(dir, FUZZ_CFG_VIRTIO, FUZZ_VIRTIO_EDID, "virtio-modeset-faults");
+	session_virtio_modeset(dir, FUZZ_CFG_VIRTIO | FUZZ_CFG_ROUNDS,
+			       1 | 1 << FUZZ_VIRTIO_IRQ_SHIFT | FUZZ_VIRTIO_SHORT_TIMEOUT, "virtio-modeset-faults-1vec-rounds");
+	virtio_shape = 3 | FUZZ_VIRTIO_EDID | 3 << FUZZ_VIRTIO_IRQ_SHIFT;
+	session_kms(dir, FUZZ_CFG_VIRTIO, "kms-virtio-4scanouts");
+	virtio_shape = 0;
+	session_atomic(dir, FUZZ_CFG_VIRTIO | fds, "atomic-virtio", false);
+	{
+		static const enum vgm_answer_kind err[] = { VGM_ERROR }, silent[] = { VGM_SILENT },
+						  edid_bad[] = { VGM_OK, VGM_SHORT, VGM_WRONG_TYPE };
+		static const uint16_t p_err[] = { 0 }, p_silent[] = { 0 }, p_edid[] = { 0, 30, 2 };
+
+		/* GET_DISPLAY_INFO refused; unanswered; then GET_EDID short and wrong-typed (modes from the size). */
+		session_virtio_probe(dir, 0, 1, err, p_err, "virtio-probe-error");
+		session_virtio_probe(dir, FUZZ_VIRTIO_SHORT_TIMEOUT, 1, silent, p_silent, "virtio-probe-timeout");
+		session_virtio_probe(dir, 1 | FUZZ_VIRTIO_EDID, 3, edid_bad, p_edid, "virtio-probe-bad-edid");
+	}
 	return 0;
 }

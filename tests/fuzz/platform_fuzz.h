@@ -5,7 +5,10 @@
 #ifndef CUSE_DRM_PLATFORM_FUZZ_H
 #define CUSE_DRM_PLATFORM_FUZZ_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+struct drm_pci_dev;
 
 /** FUZZ_SHMEM_MAX_BYTES - live GEM backing store at most (bytes); beyond it allocation fails (-ENOMEM). */
 #define FUZZ_SHMEM_MAX_BYTES (64ull << 20)
@@ -35,6 +38,18 @@ void fuzz_platform_advance(uint64_t delta_ns);
 
 /** fuzz_platform_get_live() - the live counts (see struct fuzz_platform_live). */
 void fuzz_platform_get_live(struct fuzz_platform_live *out);
+
+/**
+ * fuzz_platform_pci() - the one simulated PCI function (a virtio-gpu,
+ * tests/virtio_model/virtio_gpu_model.h); vgm_init() it before use.
+ */
+struct drm_pci_dev *fuzz_platform_pci(void);
+
+/** fuzz_platform_pci_activate() - whether time and waits service the simulated device (a virtio-gpu input). */
+void fuzz_platform_pci_activate(bool active);
+
+/** fuzz_platform_pci_service() - the device's turn: consume its queues, deliver its interrupts (when active). */
+void fuzz_platform_pci_service(void);
 
 /** fuzz_platform_fail() - report a broken invariant on stderr and abort(): a crash for libFuzzer. */
 _Noreturn void fuzz_platform_fail(const char *what);
