@@ -324,8 +324,18 @@ static void virtgpu_cursor_update(struct virtgpu_device *vg, struct virtgpu_outp
 			/* New image: upload it, and only then point the cursor at it. */
 			struct virtio_gpu_rect r = { 0, 0, ps->crtc_w, ps->crtc_h };
 
-			if (bo->dumb && virtgpu_transfer_to_host_2d(vg, fb, &r))
+			if (bo->dumb && virtgpu_transfer_to_host_2d(vg, fb, &r)) {
+				/*
+				 * The device did not take the image: hide the cursor and forget the old
+				 * framebuffer, whose pointer would outlive it (a later framebuffer at the
+				 * same address would pass for "unchanged" and get only MOVE_CURSOR).
+				 */
+				if (out->cursor_fb)
+					virtgpu_cursor_send(vg, out, VIRTIO_GPU_CMD_UPDATE_CURSOR, 0, 0, 0);
+				out->cursor_fb = NULL;
+				out->cursor_resource = 0;
 				return;
+			}
 		}
 		virtgpu_cursor_send(vg, out, VIRTIO_GPU_CMD_UPDATE_CURSOR, bo ? bo->resource_id : 0,
 				    fb ? (uint32_t)fb->hot_x : 0, fb ? (uint32_t)fb->hot_y : 0);

@@ -357,36 +357,47 @@ static uint32_t model_scanout(void)
  * TRANSFER_TO_HOST_2D gives the client EIO; after the reset the device
  * shows the same resource again (SET_SCANOUT resent) and DIRTYFB works.
  */
-static void test_needs_reset_restores_scanout(void **state)
+/* Light scanout 0 with a new XRGB8888 framebuffer in the connector's first mode; its id, and
+ * the CRTC's id and the framebuffer's resource in *@crtc_out and *@res_out. */
+static uint32_t light_scanout(struct drm_file *file, uint32_t *crtc_out, uint32_t *res_out)
 {
-	struct vt *t = *state;
 	struct drm_mode_card_res r = { 0 };
 	struct drm_mode_get_connector gc = { 0 };
 	struct drm_mode_modeinfo *modes;
-	uint32_t crtc, conn, handle, pitch, fb, res;
+	uint32_t crtc, conn, handle, pitch, fb;
 	struct drm_mode_crtc c = { .count_connectors = 1, .mode_valid = 1 };
-	struct drm_mode_fb_dirty_cmd dirty = { 0 };
 
 	r.crtc_id_ptr = test_ptr(&crtc);
 	r.connector_id_ptr = test_ptr(&conn);
 	r.count_crtcs = r.count_connectors = 1;
-	assert_int_equal(test_ioctl(t->file, DRM_IOCTL_MODE_GETRESOURCES, &r), 0);
+	assert_int_equal(test_ioctl(file, DRM_IOCTL_MODE_GETRESOURCES, &r), 0);
 	gc.connector_id = conn;
-	assert_int_equal(test_ioctl(t->file, DRM_IOCTL_MODE_GETCONNECTOR, &gc), 0);
+	assert_int_equal(test_ioctl(file, DRM_IOCTL_MODE_GETCONNECTOR, &gc), 0);
 	assert_true(gc.count_modes > 0);
 	modes = calloc(gc.count_modes, sizeof(*modes));
 	gc.modes_ptr = test_ptr(modes);
 	gc.count_props = gc.count_encoders = 0;
-	assert_int_equal(test_ioctl(t->file, DRM_IOCTL_MODE_GETCONNECTOR, &gc), 0);
-	fb = test_create_fb(t->file, modes[0].hdisplay, modes[0].vdisplay, DRM_FORMAT_XRGB8888, &handle, &pitch);
-	res = resource_of(t->file, handle);
+	assert_int_equal(test_ioctl(file, DRM_IOCTL_MODE_GETCONNECTOR, &gc), 0);
+	fb = test_create_fb(file, modes[0].hdisplay, modes[0].vdisplay, DRM_FORMAT_XRGB8888, &handle, &pitch);
+	*res_out = resource_of(file, handle);
 	c.crtc_id = crtc;
 	c.fb_id = fb;
 	c.set_connectors_ptr = test_ptr(&conn);
 	c.mode = modes[0];
 	free(modes);
-	assert_int_equal(test_ioctl(t->file, DRM_IOCTL_MODE_SETCRTC, &c), 0);
-	assert_int_equal(model_scanout(), res);
+	assert_int_equal(test_ioctl(file, DRM_IOCTL_MODE_SETCRTC, &c), 0);
+	assert_int_equal(model_scanout(), *res_out);
+	*crtc_out = crtc;
+	return fb;
+}
+
+static void test_needs_reset_restores_scanout(void **state)
+{
+	struct vt *t = *state;
+	uint32_t crtc, fb, res;
+	struct drm_mode_fb_dirty_cmd dirty = { 0 };
+
+	fb = light_scanout(t->file, &crtc, &res);
 
 	model_set(VGM_MODE_NEEDS_RESET, 0, 0);
 	dirty.fb_id = fb;
@@ -398,6 +409,52 @@ static void test_needs_reset_restores_scanout(void **state)
 	/* RMFB of the scanned-out fb turns the CRTC off: SET_SCANOUT 0. */
 	assert_int_equal(test_ioctl(t->file, DRM_IOCTL_MODE_RMFB, &fb), 0);
 	assert_int_equal(model_scanout(), 0);
+}
+
+static uint32_t model_cursor(void)
+{
+	uint32_t r;
+
+	pthread_mutex_lock(&ft.lock);
+	r = fake.cursor_resource[0];
+	pthread_mutex_unlock(&ft.lock);
+	return r;
+}
+
+/**
+ * A cursor image the device refuses (TRANSFER_TO_HOST_2D answered with an error) hides the
+ * cursor: the device is not left showing the previous image, and the driver keeps no pointer
+ * to the previous framebuffer, which the legacy cursor frees with the next image.
+ */
+static void test_cursor_upload_refused_hides_cursor(void **state)
+{
+	struct vt *t = *state;
+	uint32_t crtc, res, h1, h2;
+	struct drm_mode_cursor cur = { .flags = DRM_MODE_CURSOR_BO, .width = 64, .height = 64 };
+
+	light_scanout(t->file, &crtc, &res);
+	assert_int_equal(create_dumb(t->file, 64, 64, &h1), 0);
+	assert_int_equal(create_dumb(t->file, 64, 64, &h2), 0);
+	cur.crtc_id = crtc;
+	cur.handle = h1;
+	assert_int_equal(test_ioctl(t->file, DRM_IOCTL_MODE_CURSOR, &cur), 0);
+	WAIT_FOR(model_cursor() == resource_of(t->file, h1));
+
+	model_set(VGM_MODE_OK, VIRTIO_GPU_CMD_TRANSFER_TO_HOST_2D, VIRTIO_GPU_RESP_ERR_UNSPEC);
+	cur.handle = h2;
+	CAPTURE_LOG(assert_int_equal(test_ioctl(t->file, DRM_IOCTL_MODE_CURSOR, &cur), 0));
+	WAIT_FOR(model_cursor() == 0);
+
+	/* The device takes images again: the next one is uploaded and shown, not just moved. */
+	model_set(VGM_MODE_OK, 0, 0);
+	cur.handle = h1;
+	assert_int_equal(test_ioctl(t->file, DRM_IOCTL_MODE_CURSOR, &cur), 0);
+	WAIT_FOR(model_cursor() == resource_of(t->file, h1));
+	cur.handle = 0;
+	assert_int_equal(test_ioctl(t->file, DRM_IOCTL_MODE_CURSOR, &cur), 0);
+	WAIT_FOR(model_cursor() == 0);
+	destroy_dumb(t->file, h1);
+	destroy_dumb(t->file, h2);
 }
 
 /** A bad driver option fails the load with EINVAL. */
@@ -420,6 +477,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_timeout_resets_device, vt_setup_short_timeout, vt_teardown),
 		cmocka_unit_test_setup_teardown(test_needs_reset, vt_setup, vt_teardown),
 		cmocka_unit_test_setup_teardown(test_needs_reset_restores_scanout, vt_setup, vt_teardown),
+		cmocka_unit_test_setup_teardown(test_cursor_upload_refused_hides_cursor, vt_setup, vt_teardown),
 		cmocka_unit_test(test_bad_option),
 	};
 

@@ -364,10 +364,18 @@ static void model_process(struct drm_pci_dev *d, unsigned int qi)
 			continue;
 		if (!cmd || c->len < sizeof(*cmd))
 			continue;
-		if (qi == 0)
+		if (qi == 0) {
 			d->cmds++;
-		else
+		} else {
+			const struct virtio_gpu_update_cursor *uc = NULL;
+
 			d->cursor_cmds++;
+			/* 5.7.6.10: UPDATE_CURSOR names the image shown (0: hidden); MOVE_CURSOR only moves it. */
+			if (cmd->type == VIRTIO_GPU_CMD_UPDATE_CURSOR && c->len >= sizeof(*uc))
+				uc = dma_ptr(d, c->addr, sizeof(*uc));
+			if (uc)
+				d->cursor_resource[uc->pos.scanout_id % VGM_MAX_SCANOUTS] = uc->resource_id;
+		}
 		if (d->decide)
 			a = d->decide(d->decide_ctx, d, qi, cmd, c->len);
 		else if (qi == 0)

@@ -166,6 +166,7 @@ struct drm_pci_dev {
 	uint8_t edid[VGM_MAX_SCANOUTS][1024];
 	uint32_t edid_size[VGM_MAX_SCANOUTS];
 	uint32_t scanout_resource[VGM_MAX_SCANOUTS];
+	uint32_t cursor_resource[VGM_MAX_SCANOUTS]; /* the last UPDATE_CURSOR's image (0: hidden) */
 	bool refuse_features;                /* the next FEATURES_OK is not accepted (a device that does not come back) */
 	unsigned int resets, cmds, cursor_cmds;
 	uint32_t last_cmd;
