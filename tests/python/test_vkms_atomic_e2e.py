@@ -12,7 +12,7 @@ import time
 import pytest
 from PIL import Image
 
-from conftest import DRMCTL, Daemon, Modetest, shim_env
+from conftest import DRMCTL, SLOW, Daemon, Modetest, shim_env
 
 # modetest's SMPTE top bars (tests/util/pattern.c), 75% intensity.
 SMPTE_TOP = [(192, 192, 192), (192, 192, 0), (0, 192, 192), (0, 192, 0), (192, 0, 192), (192, 0, 0),
@@ -58,12 +58,6 @@ def conn_crtc(out):
     return int(conn.group(1)), int(crtc.group(1))
 
 
-def screenshot(node, path):
-    rc, out = run(DRMCTL, "screenshot", node, "-o", path)
-    assert rc == 0, out
-    return Image.open(path).convert("RGB")
-
-
 @pytest.mark.parametrize("atomic", [True, False], ids=["atomic", "legacy-setplane"])
 def test_modetest_shows_an_overlay_plane(overlay_daemon, atomic):
     """modetest -a commits the mode and both planes in one atomic request; without -a it uses
@@ -86,8 +80,19 @@ def test_modetest_shows_an_overlay_plane(overlay_daemon, atomic):
     mt = Modetest(args, env=env)
     try:
         assert mt.wait_for("setting mode"), mt.output()
-        time.sleep(0.5)
-        img = screenshot(node, f"/tmp/vkms-overlay-{atomic}.png")
+        # modetest prints "setting mode" before its commit (and, without -a, before SETPLANE):
+        # take screenshots until both planes are up, for at most 10 s (longer under make valgrind).
+        path = f"/tmp/vkms-overlay-{atomic}.png"
+        deadline = time.monotonic() + 10 * SLOW
+        while True:
+            rc, out = run(DRMCTL, "screenshot", node, "-o", path)
+            img = Image.open(path).convert("RGB") if rc == 0 else None
+            # the overlay's third bar (cyan) lies over the primary's second (yellow)
+            if img and img.getpixel((ox + 5 * ow // 14, oy + oh // 3)) == SMPTE_TOP[2] \
+                    or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert img, out
     finally:
         rc_mt = mt.quit()
     assert rc_mt == 0, mt.output()
