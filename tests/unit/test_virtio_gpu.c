@@ -342,14 +342,21 @@ static uint32_t resource_of(struct drm_file *f, uint32_t h)
 	return ri.res_handle;
 }
 
-static uint32_t model_scanout(void)
+/* A field of the model's device state, read under its lock (the device runs on its own thread). */
+static uint32_t model_read(const uint32_t *field)
 {
 	uint32_t r;
 
 	pthread_mutex_lock(&ft.lock);
-	r = fake.scanout_resource[0];
+	r = *field;
 	pthread_mutex_unlock(&ft.lock);
 	return r;
+}
+
+/* The resource scanout 0 shows (0: off). */
+static uint32_t model_scanout(void)
+{
+	return model_read(&fake.scanout_resource[0]);
 }
 
 /**
@@ -411,14 +418,10 @@ static void test_needs_reset_restores_scanout(void **state)
 	assert_int_equal(model_scanout(), 0);
 }
 
+/* The cursor image scanout 0 shows (0: hidden). */
 static uint32_t model_cursor(void)
 {
-	uint32_t r;
-
-	pthread_mutex_lock(&ft.lock);
-	r = fake.cursor_resource[0];
-	pthread_mutex_unlock(&ft.lock);
-	return r;
+	return model_read(&fake.cursor_resource[0]);
 }
 
 /**
