@@ -58,7 +58,11 @@ static const struct drmctl_cmd drmctl_cmds[] = {
 		.help = "  Files, GEM objects, handles and bytes, framebuffers, property\n"
 			"  blobs, pending events and whether there is a master, as the\n"
 			"  daemon counts them. For leak checks: after clients exit the\n"
-			"  counts return to what they were. cuse-drm nodes only.\n",
+			"  counts return to what they were. cuse-drm nodes only.\n"
+			"  Asks through the daemon's render node when it has one, so the\n"
+			"  query never becomes the master of the card node (the first\n"
+			"  opener of a card node with no master does) and never makes a\n"
+			"  client that starts at the same time fail to set a mode.\n",
 		.run = drmctl_cmd_stats,
 	},
 	{
