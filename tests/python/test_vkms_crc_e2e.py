@@ -7,7 +7,7 @@ import struct
 import subprocess
 import zlib
 
-from conftest import DRMCTL, Modetest, shim_env
+from conftest import DRMCTL, SLOW, Modetest, shim_env
 from test_vkms_e2e import ids, modetest
 
 import os
@@ -25,7 +25,7 @@ def expected_crc(color, w=1024, h=768):
 
 def drmctl_crc(node, frames, *extra):
     r = subprocess.run([DRMCTL, "crc", node, "--frames", str(frames), *extra], capture_output=True,
-                       text=True, timeout=120)
+                       text=True, timeout=120 * SLOW)
     assert r.returncode == 0, r.stdout + r.stderr
     lines = r.stdout.splitlines()
     assert len(lines) == frames, r.stdout
