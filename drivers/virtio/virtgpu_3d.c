@@ -40,20 +40,6 @@ static struct virtgpu_device *to_vg(struct drm_device *dev)
 	return drm_dev_private(dev);
 }
 
-static void hdr_init(struct virtio_gpu_ctrl_hdr *hdr, uint32_t type, uint32_t ctx_id)
-{
-	memset(hdr, 0, sizeof(*hdr));
-	hdr->type = type;
-	hdr->ctx_id = ctx_id;
-}
-
-static int cmd_nodata(struct virtgpu_device *vg, const void *cmd, uint32_t len)
-{
-	struct virtio_gpu_ctrl_hdr resp;
-
-	return virtgpu_cmd(&vg->ctrlq, cmd, len, &resp, sizeof(resp), VIRTIO_GPU_RESP_OK_NODATA, NULL);
-}
-
 /* ------------------------------------------------------------------ */
 /* Capsets (virtio_gpu_get_capsets(), virtio_gpu_cmd_get_capset())      */
 /* ------------------------------------------------------------------ */
@@ -74,7 +60,7 @@ static struct virtgpu_capset_cache *virtgpu_capset_fetch(struct virtgpu_device *
 	ent = calloc(1, sizeof(*ent));
 	if (!resp || !ent)
 		goto fail;
-	hdr_init(&cmd.hdr, VIRTIO_GPU_CMD_GET_CAPSET, 0);
+	virtgpu_hdr_init(&cmd.hdr, VIRTIO_GPU_CMD_GET_CAPSET, 0);
 	cmd.capset_id = cs->id;
 	cmd.capset_version = version;
 	ret = virtgpu_cmd(&vg->ctrlq, &cmd, sizeof(cmd), resp, sizeof(struct virtio_gpu_ctrl_hdr) + cs->max_size,
@@ -126,7 +112,7 @@ int virtgpu_3d_init(struct virtgpu_device *vg)
 			struct virtgpu_capset *cs = &vg->capsets[i];
 			int ret;
 
-			hdr_init(&cmd.hdr, VIRTIO_GPU_CMD_GET_CAPSET_INFO, 0);
+			virtgpu_hdr_init(&cmd.hdr, VIRTIO_GPU_CMD_GET_CAPSET_INFO, 0);
 			cmd.capset_index = i;
 			cmd.padding = 0;
 			ret = virtgpu_cmd(&vg->ctrlq, &cmd, sizeof(cmd), &info, sizeof(info), VIRTIO_GPU_RESP_OK_CAPSET_INFO,
@@ -208,8 +194,8 @@ void virtgpu_driver_postclose(struct drm_device *dev, struct drm_file *file)
 	if (vg && fp->context_created) {
 		struct virtio_gpu_ctx_destroy cmd;
 
-		hdr_init(&cmd.hdr, VIRTIO_GPU_CMD_CTX_DESTROY, fp->ctx_id);
-		cmd_nodata(vg, &cmd, sizeof(cmd));
+		virtgpu_hdr_init(&cmd.hdr, VIRTIO_GPU_CMD_CTX_DESTROY, fp->ctx_id);
+		virtgpu_cmd_nodata(vg, &cmd, sizeof(cmd));
 	}
 	drm_file_set_driver_priv(file, NULL);
 	free(fp);
@@ -225,11 +211,11 @@ static int virtgpu_create_context(struct virtgpu_device *vg, struct virtgpu_fpri
 	if (fp->context_created)
 		return 0;
 	memset(&cmd, 0, sizeof(cmd));
-	hdr_init(&cmd.hdr, VIRTIO_GPU_CMD_CTX_CREATE, fp->ctx_id);
+	virtgpu_hdr_init(&cmd.hdr, VIRTIO_GPU_CMD_CTX_CREATE, fp->ctx_id);
 	cmd.nlen = sizeof(name) - 1;
 	cmd.context_init = fp->context_init;
 	memcpy(cmd.debug_name, name, sizeof(name) - 1);
-	ret = cmd_nodata(vg, &cmd, sizeof(cmd));
+	ret = virtgpu_cmd_nodata(vg, &cmd, sizeof(cmd));
 	if (!ret)
 		fp->context_created = true;
 	return ret;
@@ -239,10 +225,10 @@ static int virtgpu_ctx_resource(struct virtgpu_device *vg, uint32_t type, uint32
 {
 	struct virtio_gpu_ctx_resource cmd;
 
-	hdr_init(&cmd.hdr, type, ctx_id);
+	virtgpu_hdr_init(&cmd.hdr, type, ctx_id);
 	cmd.resource_id = resource_id;
 	cmd.padding = 0;
-	return cmd_nodata(vg, &cmd, sizeof(cmd));
+	return virtgpu_cmd_nodata(vg, &cmd, sizeof(cmd));
 }
 
 /*
@@ -424,10 +410,6 @@ static int virtgpu_object_create(struct virtgpu_device *vg, struct drm_file *fil
 				 const void *create, uint32_t create_len, uint64_t size, uint32_t *handle)
 {
 	struct drm_gem_object *obj;
-	struct {
-		struct virtio_gpu_resource_attach_backing hdr;
-		struct virtio_gpu_mem_entry ent;
-	} attach;
 	int ret;
 
 	ret = drm_gem_object_create(vg->ddev, size, NULL, &obj);
@@ -437,7 +419,7 @@ static int virtgpu_object_create(struct virtgpu_device *vg, struct drm_file *fil
 	}
 	obj->driver_private = bo;
 	bo->size = size;
-	ret = cmd_nodata(vg, create, create_len);
+	ret = virtgpu_cmd_nodata(vg, create, create_len);
 	if (ret) {
 		bo->resource_id = 0;
 		goto out;
@@ -447,13 +429,7 @@ static int virtgpu_object_create(struct virtgpu_device *vg, struct drm_file *fil
 		bo->iova = 0;
 		goto out;
 	}
-	memset(&attach, 0, sizeof(attach));
-	hdr_init(&attach.hdr.hdr, VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING, 0);
-	attach.hdr.resource_id = bo->resource_id;
-	attach.hdr.nr_entries = 1;
-	attach.ent.addr = bo->iova;
-	attach.ent.length = (uint32_t)size;
-	ret = cmd_nodata(vg, &attach, sizeof(attach));
+	ret = virtgpu_attach_backing(vg, bo, size);
 	if (ret)
 		goto out;
 	drm_list_add_tail(&bo->link, &vg->objects);
@@ -502,7 +478,7 @@ int virtio_gpu_resource_create_ioctl(struct drm_device *dev, void *data, struct 
 	if (vg->has_virgl_3d) {
 		struct virtio_gpu_resource_create_3d c;
 
-		hdr_init(&c.hdr, VIRTIO_GPU_CMD_RESOURCE_CREATE_3D, 0);
+		virtgpu_hdr_init(&c.hdr, VIRTIO_GPU_CMD_RESOURCE_CREATE_3D, 0);
 		c.resource_id = bo->resource_id;
 		c.target = rc->target;
 		c.format = rc->format;
@@ -520,7 +496,7 @@ int virtio_gpu_resource_create_ioctl(struct drm_device *dev, void *data, struct 
 	} else {
 		struct virtio_gpu_resource_create_2d c;
 
-		hdr_init(&c.hdr, VIRTIO_GPU_CMD_RESOURCE_CREATE_2D, 0);
+		virtgpu_hdr_init(&c.hdr, VIRTIO_GPU_CMD_RESOURCE_CREATE_2D, 0);
 		c.resource_id = bo->resource_id;
 		c.format = rc->format;
 		c.width = rc->width;
@@ -544,7 +520,7 @@ static int virtgpu_transfer_3d(struct virtgpu_device *vg, uint32_t type, uint32_
 	struct drm_fence *fence = NULL;
 	int ret;
 
-	hdr_init(&cmd.hdr, type, ctx_id);
+	virtgpu_hdr_init(&cmd.hdr, type, ctx_id);
 	cmd.box = (struct virtio_gpu_box){ box->x, box->y, box->z, box->w, box->h, box->d };
 	cmd.offset = offset;
 	cmd.resource_id = bo ? bo->resource_id : 0;
@@ -609,12 +585,12 @@ int virtio_gpu_transfer_to_host_ioctl(struct drm_device *dev, void *data, struct
 	if (!vg->has_virgl_3d) {
 		struct virtio_gpu_transfer_to_host_2d cmd;
 
-		hdr_init(&cmd.hdr, VIRTIO_GPU_CMD_TRANSFER_TO_HOST_2D, 0);
+		virtgpu_hdr_init(&cmd.hdr, VIRTIO_GPU_CMD_TRANSFER_TO_HOST_2D, 0);
 		cmd.r = (struct virtio_gpu_rect){ args->box.x, args->box.y, args->box.w, args->box.h };
 		cmd.offset = args->offset;
 		cmd.resource_id = bo ? bo->resource_id : 0;
 		cmd.padding = 0;
-		return cmd_nodata(vg, &cmd, sizeof(cmd));
+		return virtgpu_cmd_nodata(vg, &cmd, sizeof(cmd));
 	}
 	fp = virtgpu_file_context(vg, file, &ret);
 	if (!fp)
@@ -724,7 +700,7 @@ int virtio_gpu_execbuffer_ioctl(struct drm_device *dev, void *data, struct drm_f
 	if (ret)
 		goto out;
 	cmd = dma->vaddr;
-	hdr_init(&cmd->hdr, VIRTIO_GPU_CMD_SUBMIT_3D, fp->ctx_id);
+	virtgpu_hdr_init(&cmd->hdr, VIRTIO_GPU_CMD_SUBMIT_3D, fp->ctx_id);
 	if (exbuf->flags & VIRTGPU_EXECBUF_RING_IDX) {
 		cmd->hdr.flags |= VIRTIO_GPU_FLAG_INFO_RING_IDX;
 		cmd->hdr.ring_idx = (uint8_t)exbuf->ring_idx;

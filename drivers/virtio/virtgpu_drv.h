@@ -256,7 +256,21 @@ void virtgpu_vq_drop_all(struct virtio_vq *vq);
 void virtgpu_deferred_unmaps_run(struct virtgpu_device *vgdev);
 const char *virtgpu_cmd_name(uint32_t type);
 
+/** virtgpu_hdr_init() - a zeroed command header of @type for context @ctx_id (0: none). */
+void virtgpu_hdr_init(struct virtio_gpu_ctrl_hdr *hdr, uint32_t type, uint32_t ctx_id);
+
+/**
+ * virtgpu_cmd_nodata() - send @cmd (@len bytes) on the controlq and wait for its
+ * RESP_OK_NODATA; virtgpu_cmd()'s errors (the device's error answers as errnos).
+ */
+int virtgpu_cmd_nodata(struct virtgpu_device *vgdev, const void *cmd, uint32_t len);
+
 /* virtgpu_kms.c */
+/**
+ * virtgpu_attach_backing() - RESOURCE_ATTACH_BACKING of @bo's resource: one
+ * entry, its IOVA range of @size bytes (contiguous in IOVA space).
+ */
+int virtgpu_attach_backing(struct virtgpu_device *vgdev, const struct virtgpu_object *bo, uint64_t size);
 int virtgpu_modeset_init(struct virtgpu_device *vgdev);
 int virtgpu_update_displays(struct virtgpu_device *vgdev);
 int virtgpu_device_recover(struct virtgpu_device *vgdev);

@@ -37,20 +37,6 @@ static struct virtgpu_device *to_vg(struct drm_device *dev)
 	return drm_dev_private(dev);
 }
 
-static void hdr_init(struct virtio_gpu_ctrl_hdr *hdr, uint32_t type)
-{
-	memset(hdr, 0, sizeof(*hdr));
-	hdr->type = type;
-}
-
-/* Send a synchronous command answered by OK_NODATA. */
-static int virtgpu_cmd_nodata(struct virtgpu_device *vg, const void *cmd, uint32_t len)
-{
-	struct virtio_gpu_ctrl_hdr resp;
-
-	return virtgpu_cmd(&vg->ctrlq, cmd, len, &resp, sizeof(resp), VIRTIO_GPU_RESP_OK_NODATA, NULL);
-}
-
 /* ------------------------------------------------------------------ */
 /* Resources (virtgpu_object.c, virtgpu_gem.c)                          */
 /* ------------------------------------------------------------------ */
@@ -60,7 +46,7 @@ static int virtgpu_resource_create(struct virtgpu_device *vg, const struct virtg
 {
 	struct virtio_gpu_resource_create_2d create;
 
-	hdr_init(&create.hdr, VIRTIO_GPU_CMD_RESOURCE_CREATE_2D);
+	virtgpu_hdr_init(&create.hdr, VIRTIO_GPU_CMD_RESOURCE_CREATE_2D, 0);
 	create.resource_id = bo->resource_id;
 	create.format = bo->format;
 	create.width = bo->width;
@@ -69,7 +55,7 @@ static int virtgpu_resource_create(struct virtgpu_device *vg, const struct virtg
 }
 
 /* RESOURCE_ATTACH_BACKING: @size bytes at @bo's IOVA, contiguous in IOVA space, as one entry. */
-static int virtgpu_attach_backing(struct virtgpu_device *vg, const struct virtgpu_object *bo, uint64_t size)
+int virtgpu_attach_backing(struct virtgpu_device *vg, const struct virtgpu_object *bo, uint64_t size)
 {
 	struct {
 		struct virtio_gpu_resource_attach_backing hdr;
@@ -77,7 +63,7 @@ static int virtgpu_attach_backing(struct virtgpu_device *vg, const struct virtgp
 	} attach;
 
 	memset(&attach, 0, sizeof(attach));
-	hdr_init(&attach.hdr.hdr, VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING);
+	virtgpu_hdr_init(&attach.hdr.hdr, VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING, 0);
 	attach.hdr.resource_id = bo->resource_id;
 	attach.hdr.nr_entries = 1;
 	attach.ent.addr = bo->iova;
@@ -162,7 +148,7 @@ void virtgpu_gem_free_object(struct drm_gem_object *obj)
 		struct virtio_gpu_resource_unref unref;
 		int ret;
 
-		hdr_init(&unref.hdr, VIRTIO_GPU_CMD_RESOURCE_UNREF);
+		virtgpu_hdr_init(&unref.hdr, VIRTIO_GPU_CMD_RESOURCE_UNREF, 0);
 		unref.resource_id = bo->resource_id;
 		unref.padding = 0;
 		ret = virtgpu_cmd_nodata(vg, &unref, sizeof(unref));
@@ -197,7 +183,7 @@ static int virtgpu_set_scanout(struct virtgpu_device *vg, struct virtgpu_output 
 	struct virtio_gpu_set_scanout cmd;
 	int ret;
 
-	hdr_init(&cmd.hdr, VIRTIO_GPU_CMD_SET_SCANOUT);
+	virtgpu_hdr_init(&cmd.hdr, VIRTIO_GPU_CMD_SET_SCANOUT, 0);
 	cmd.r = *r;
 	cmd.scanout_id = out->index;
 	cmd.resource_id = resource_id;
@@ -214,7 +200,7 @@ static int virtgpu_transfer_to_host_2d(struct virtgpu_device *vg, const struct d
 {
 	struct virtio_gpu_transfer_to_host_2d cmd;
 
-	hdr_init(&cmd.hdr, VIRTIO_GPU_CMD_TRANSFER_TO_HOST_2D);
+	virtgpu_hdr_init(&cmd.hdr, VIRTIO_GPU_CMD_TRANSFER_TO_HOST_2D, 0);
 	cmd.r = *r;
 	/* virtio_gpu_update_dumb_bo(): the first byte of the rectangle in the backing. */
 	cmd.offset = (uint64_t)r->x * fb->format->cpp[0] + (uint64_t)r->y * fb->pitches[0];
@@ -231,7 +217,7 @@ static int virtgpu_resource_flush(struct virtgpu_device *vg, const struct drm_fr
 	struct drm_fence *fence = NULL;
 	int ret;
 
-	hdr_init(&cmd.hdr, VIRTIO_GPU_CMD_RESOURCE_FLUSH);
+	virtgpu_hdr_init(&cmd.hdr, VIRTIO_GPU_CMD_RESOURCE_FLUSH, 0);
 	cmd.r = *r;
 	cmd.resource_id = fb_bo(fb)->resource_id;
 	cmd.padding = 0;
@@ -502,7 +488,7 @@ int virtgpu_update_displays(struct virtgpu_device *vg)
 		ret = -ENOMEM;
 		goto out;
 	}
-	hdr_init(&cmd, VIRTIO_GPU_CMD_GET_DISPLAY_INFO);
+	virtgpu_hdr_init(&cmd, VIRTIO_GPU_CMD_GET_DISPLAY_INFO, 0);
 	ret = virtgpu_cmd(&vg->ctrlq, &cmd, sizeof(cmd), info, sizeof(*info), VIRTIO_GPU_RESP_OK_DISPLAY_INFO, NULL);
 	if (ret)
 		goto out;
@@ -518,7 +504,7 @@ int virtgpu_update_displays(struct virtgpu_device *vg)
 		if (vg->has_edid) {
 			struct virtio_gpu_get_edid get = { .scanout = i };
 
-			hdr_init(&get.hdr, VIRTIO_GPU_CMD_GET_EDID);
+			virtgpu_hdr_init(&get.hdr, VIRTIO_GPU_CMD_GET_EDID, 0);
 			r = virtgpu_cmd(&vg->ctrlq, &get, sizeof(get), edid, sizeof(*edid), VIRTIO_GPU_RESP_OK_EDID, NULL);
 			if (!r && (edid->size < 128 || edid->size > sizeof(edid->edid)))
 				r = -EIO;
