@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <xf86drm.h>
+#include <xf86drmMode.h>
 
 /** bench_now_ns() - CLOCK_MONOTONIC in nanoseconds. */
 static inline uint64_t bench_now_ns(void)
@@ -129,6 +130,29 @@ static inline struct bench_dumb bench_dumb_map(int fd, uint32_t w, uint32_t h)
 	if (b.map == MAP_FAILED)
 		bench_die("mmap");
 	return b;
+}
+
+/**
+ * bench_connector() - the first connected connector of @res with a @w x @h mode (@w 0: with any
+ * mode, the first one), and that mode in *@mode; NULL when there is none.  Free it with
+ * drmModeFreeConnector().
+ */
+static inline drmModeConnector *bench_connector(int fd, const drmModeRes *res, uint32_t w, uint32_t h,
+						 drmModeModeInfo **mode)
+{
+	for (int i = 0; i < res->count_connectors; i++) {
+		drmModeConnector *conn = drmModeGetConnector(fd, res->connectors[i]);
+
+		for (int m = 0; conn && conn->connection == DRM_MODE_CONNECTED && m < conn->count_modes; m++) {
+			if (!w || (conn->modes[m].hdisplay == w && conn->modes[m].vdisplay == h)) {
+				*mode = &conn->modes[m];
+				return conn;
+			}
+		}
+		if (conn)
+			drmModeFreeConnector(conn);
+	}
+	return NULL;
 }
 
 #endif

@@ -58,6 +58,7 @@ int main(int argc, char **argv)
 	uint64_t ns = quick ? 300000000ull : 3000000000ull, start, elapsed;
 	drmEventContext ev = { .version = 2, .page_flip_handler = on_flip };
 	drmModeConnector *conn = NULL;
+	drmModeModeInfo *mode;
 	drmModeRes *res;
 	uint32_t fbs[2], crtc, n = 0;
 	uint64_t jitter[MAX_EVENTS];
@@ -70,21 +71,15 @@ int main(int argc, char **argv)
 	res = drmModeGetResources(fd);
 	if (!res || res->count_crtcs < 1)
 		bench_die("GETRESOURCES");
-	for (int i = 0; i < res->count_connectors && !conn; i++) {
-		conn = drmModeGetConnector(fd, res->connectors[i]);
-		if (conn && (conn->connection != DRM_MODE_CONNECTED || conn->count_modes < 1)) {
-			drmModeFreeConnector(conn);
-			conn = NULL;
-		}
-	}
+	conn = bench_connector(fd, res, 0, 0, &mode);
 	if (!conn)
 		bench_die("no connected connector");
 	crtc = res->crtcs[0];
-	fbs[0] = make_fb(fd, conn->modes[0].hdisplay, conn->modes[0].vdisplay, 0xff0000);
-	fbs[1] = make_fb(fd, conn->modes[0].hdisplay, conn->modes[0].vdisplay, 0x0000ff);
-	if (drmModeSetCrtc(fd, crtc, fbs[0], 0, 0, &conn->connector_id, 1, &conn->modes[0]))
+	fbs[0] = make_fb(fd, mode->hdisplay, mode->vdisplay, 0xff0000);
+	fbs[1] = make_fb(fd, mode->hdisplay, mode->vdisplay, 0x0000ff);
+	if (drmModeSetCrtc(fd, crtc, fbs[0], 0, 0, &conn->connector_id, 1, mode))
 		bench_die("SETCRTC");
-	period_us = (double)conn->modes[0].htotal * conn->modes[0].vtotal * 1000.0 / conn->modes[0].clock;
+	period_us = (double)mode->htotal * mode->vtotal * 1000.0 / mode->clock;
 	refresh = 1e6 / period_us;
 	start = bench_now_ns();
 	while ((elapsed = bench_now_ns() - start) < ns) {

@@ -130,17 +130,8 @@ int main(int argc, char **argv)
 	res = drmModeGetResources(fd);
 	if (!res || res->count_crtcs < 1)
 		bench_die("GETRESOURCES");
-	for (int i = 0; i < res->count_connectors && !mode; i++) {
-		conn = drmModeGetConnector(fd, res->connectors[i]);
-		for (int m = 0; conn && conn->connection == DRM_MODE_CONNECTED && m < conn->count_modes && !mode; m++)
-			if (conn->modes[m].hdisplay == W && conn->modes[m].vdisplay == H)
-				mode = &conn->modes[m];
-		if (!mode && conn) {
-			drmModeFreeConnector(conn);
-			conn = NULL;
-		}
-	}
-	if (!mode) {
+	conn = bench_connector(fd, res, W, H, &mode);
+	if (!conn) {
 		errno = ENOENT;
 		bench_die("no connected connector with a 1024x768 mode");
 	}
