@@ -252,6 +252,21 @@ static uint32_t prop_id(struct gen *g, uint32_t obj, uint32_t type, const char *
 	exit(1);
 }
 
+/* SETCRTC's arguments: @fb on @k's CRTC and connector in @k's mode; the connector id list is
+ * poked into the client memory at P1 + 0x800. */
+static void setcrtc_args(struct gen *g, const struct kms *k, uint32_t fb, struct drm_mode_crtc *crtc)
+{
+	const uint32_t conn_ids[1] = { k->conn };
+
+	poke(g, P1 + 0x800, conn_ids, sizeof(conn_ids));
+	crtc->crtc_id = k->crtc;
+	crtc->fb_id = fb;
+	crtc->set_connectors_ptr = PTR(P1 + 0x800);
+	crtc->count_connectors = 1;
+	crtc->mode = k->mode;
+	crtc->mode_valid = 1;
+}
+
 static uint32_t make_fb(struct gen *g, unsigned int slot, uint32_t w, uint32_t h, uint32_t *handle)
 {
 	struct drm_mode_create_dumb c = { .width = w, .height = h, .bpp = 32 };
@@ -396,7 +411,7 @@ static void session_modeset(const char *dir, uint8_t cfg, const char *name)
 	struct drm_mode_mode_cmd mc = { 0 };
 	struct drm_mode_create_dumb cd = { .width = 64, .height = 64, .bpp = 32 };
 	struct drm_mode_destroy_dumb dd = { 0 };
-	uint32_t w, h, conn_ids[1];
+	uint32_t w, h;
 
 	begin(&g, dir, name, cfg);
 	discover(&g, &k);
@@ -422,14 +437,7 @@ static void session_modeset(const char *dir, uint8_t cfg, const char *name)
 	fb1.fb_id = fb;
 	IOCTL(&g, 0, DRM_IOCTL_MODE_GETFB, &fb1, 0);
 
-	conn_ids[0] = k.conn;
-	poke(&g, P1 + 0x800, conn_ids, sizeof(conn_ids));
-	crtc.crtc_id = k.crtc;
-	crtc.fb_id = fb;
-	crtc.set_connectors_ptr = PTR(P1 + 0x800);
-	crtc.count_connectors = 1;
-	crtc.mode = k.mode;
-	crtc.mode_valid = 1;
+	setcrtc_args(&g, &k, fb, &crtc);
 	IOCTL(&g, 0, DRM_IOCTL_MODE_SETCRTC, &crtc, 0);
 	IOCTL(&g, 1, DRM_IOCTL_MODE_SETCRTC, &crtc, -EACCES);
 	op_time(&g, 20);
@@ -898,7 +906,6 @@ static void session_virtio_modeset(const char *dir, uint8_t cfg, uint8_t shape, 
 	struct drm_mode_create_dumb cd = { .width = 64, .height = 64, .bpp = 32 };
 	struct drm_virtgpu_3d_wait wait = { 0 };
 	struct drm_clip_rect clips[2] = { { 0, 0, 32, 32 }, { 100, 100, 200, 150 } };
-	uint32_t conn_ids[1];
 
 	virtio_shape = shape;
 	begin(&g, dir, name, cfg);
@@ -907,14 +914,7 @@ static void session_virtio_modeset(const char *dir, uint8_t cfg, uint8_t shape, 
 	discover(&g, &k);
 	fb = make_fb(&g, 0, k.mode.hdisplay, k.mode.vdisplay, &handle);
 	fb2 = make_fb(&g, 0, k.mode.hdisplay, k.mode.vdisplay, &handle2);
-	conn_ids[0] = k.conn;
-	poke(&g, P1 + 0x800, conn_ids, sizeof(conn_ids));
-	crtc.crtc_id = k.crtc;
-	crtc.fb_id = fb;
-	crtc.set_connectors_ptr = PTR(P1 + 0x800);
-	crtc.count_connectors = 1;
-	crtc.mode = k.mode;
-	crtc.mode_valid = 1;
+	setcrtc_args(&g, &k, fb, &crtc);
 	IOCTL(&g, 0, DRM_IOCTL_MODE_SETCRTC, &crtc, 0);
 	/* The commit's RESOURCE_FLUSH is fenced: WAIT parks until the device has run. */
 	wait.handle = handle;
