@@ -19,6 +19,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/drm_driver.h"
 #include "core/drm_fence.h"
@@ -256,14 +257,30 @@ void virtgpu_vq_drop_all(struct virtio_vq *vq);
 void virtgpu_deferred_unmaps_run(struct virtgpu_device *vgdev);
 const char *virtgpu_cmd_name(uint32_t type);
 
+/*
+ * The two helpers below are static inline so that each command builder keeps them inlined as
+ * when they were its file's own statics: tests/host/set_scanout.gdb reads virtgpu_set_scanout()'s
+ * arguments at -O2, which an out-of-line call there leaves "optimized out".
+ */
+
 /** virtgpu_hdr_init() - a zeroed command header of @type for context @ctx_id (0: none). */
-void virtgpu_hdr_init(struct virtio_gpu_ctrl_hdr *hdr, uint32_t type, uint32_t ctx_id);
+static inline void virtgpu_hdr_init(struct virtio_gpu_ctrl_hdr *hdr, uint32_t type, uint32_t ctx_id)
+{
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->type = type;
+	hdr->ctx_id = ctx_id;
+}
 
 /**
  * virtgpu_cmd_nodata() - send @cmd (@len bytes) on the controlq and wait for its
  * RESP_OK_NODATA; virtgpu_cmd()'s errors (the device's error answers as errnos).
  */
-int virtgpu_cmd_nodata(struct virtgpu_device *vgdev, const void *cmd, uint32_t len);
+static inline int virtgpu_cmd_nodata(struct virtgpu_device *vgdev, const void *cmd, uint32_t len)
+{
+	struct virtio_gpu_ctrl_hdr resp;
+
+	return virtgpu_cmd(&vgdev->ctrlq, cmd, len, &resp, sizeof(resp), VIRTIO_GPU_RESP_OK_NODATA, NULL);
+}
 
 /* virtgpu_kms.c */
 /**

@@ -478,17 +478,3 @@ void virtgpu_fences_fail(struct virtgpu_device *vg, int error)
 		free(vf);
 	}
 }
-
-void virtgpu_hdr_init(struct virtio_gpu_ctrl_hdr *hdr, uint32_t type, uint32_t ctx_id)
-{
-	memset(hdr, 0, sizeof(*hdr));
-	hdr->type = type;
-	hdr->ctx_id = ctx_id;
-}
-
-int virtgpu_cmd_nodata(struct virtgpu_device *vg, const void *cmd, uint32_t len)
-{
-	struct virtio_gpu_ctrl_hdr resp;
-
-	return virtgpu_cmd(&vg->ctrlq, cmd, len, &resp, sizeof(resp), VIRTIO_GPU_RESP_OK_NODATA, NULL);
-}
