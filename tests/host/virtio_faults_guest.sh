@@ -60,28 +60,21 @@ stat() {
 	timeout 60 build/drmctl stats $NODE | awk -v f="$1:" 'index($0, f) == 1 { sub(f, ""); print $1; exit }'
 }
 
-# wait_stat_ge FIELD MIN SECONDS / wait_stat_eq FIELD VALUE SECONDS: poll `drmctl stats` until
-# the field is at least MIN / equals VALUE, for at most SECONDS of wall time (each poll is a
-# drmctl run through the daemon, which under valgrind and TCG takes a good part of a second, so
-# the valgrind phase polls every $POLL = 2 s instead of 0.2 s).
+# wait_stat FIELD OP VALUE SECONDS: poll `drmctl stats` until the field passes test(1)'s -OP
+# VALUE (ge, eq), for at most SECONDS of wall time (each poll is a drmctl run through the daemon,
+# which under valgrind and TCG takes a good part of a second, so the valgrind phase polls every
+# $POLL = 2 s instead of 0.2 s).  wait_stat_ge / wait_stat_eq FIELD VALUE SECONDS.
 POLL=0.2
-wait_stat_ge() {
-	end=$(($(date +%s) + $3))
+wait_stat() {
+	end=$(($(date +%s) + $4))
 	while [ "$(date +%s)" -lt $end ]; do
-		v=$(stat "$1"); [ -n "$v" ] && [ "$v" -ge "$2" ] && return 0; sleep $POLL
+		v=$(stat "$1"); [ -n "$v" ] && [ "$v" -"$2" "$3" ] && return 0; sleep $POLL
 	done
-	log "wait_stat_ge $1 $2: gave up after $3 s at '$(stat "$1")'"
+	log "wait_stat_$2 $1 $3: gave up after $4 s at '$(stat "$1")'"
 	return 1
 }
-
-wait_stat_eq() {
-	end=$(($(date +%s) + $3))
-	while [ "$(date +%s)" -lt $end ]; do
-		[ "$(stat "$1")" = "$2" ] && return 0; sleep $POLL
-	done
-	log "wait_stat_eq $1 $2: gave up after $3 s at '$(stat "$1")'"
-	return 1
-}
+wait_stat_ge() { wait_stat "$1" ge "$2" "$3"; }
+wait_stat_eq() { wait_stat "$1" eq "$2" "$3"; }
 
 # ids: "CONNECTOR CRTC" of the first connected connector and the first CRTC.
 ids() {

@@ -56,17 +56,12 @@ def pytest_sessionfinish(session, exitstatus):
     errors, definite, dirty = 0, 0, []
     for f in reports:
         text = open(os.path.join(CHECK_DIR, f)).read()
-        if CHECK == "memcheck":
-            m = re.search(r"ERROR SUMMARY: (\d+) errors", text)
-            if not m:        # SIGKILLed on purpose (test_daemon_death): valgrind wrote no summary
-                continue
-            errors += int(m.group(1))
-            definite += sum(int(x.replace(",", "")) for x in re.findall(r"definitely lost: ([\d,]+) bytes", text))
-            if int(m.group(1)):
-                dirty.append(f)
-        else:
-            n = text.count("WARNING: ThreadSanitizer:")
-            errors += n
+        n = _checker_errors(text)
+        if n is None:        # SIGKILLed on purpose (test_daemon_death): valgrind wrote no summary
+            continue
+        errors += n
+        definite += sum(int(x.replace(",", "")) for x in re.findall(r"definitely lost: ([\d,]+) bytes", text))
+        if n:
             dirty.append(f)
     with open(os.path.join(CHECK_DIR, "summary.txt"), "w") as out:
         out.write(f"{CHECK}: {len(reports)} daemon runs checked, {errors} errors"
@@ -135,6 +130,16 @@ def daemon_preexec():
     return _checker_fd_limit if CHECK == "memcheck" else None
 
 
+def _checker_errors(text):
+    """The errors a checker's report counts: memcheck's ERROR SUMMARY (None when valgrind wrote
+    none, as for a daemon SIGKILLed on purpose), ThreadSanitizer's warnings (it writes a report
+    file only when it has one)."""
+    if CHECK == "memcheck":
+        m = re.search(r"ERROR SUMMARY: (\d+) errors", text)
+        return int(m.group(1)) if m else None
+    return text.count("WARNING: ThreadSanitizer:") or 1   # a report with no warning is still one
+
+
 def check_report(pid):
     """The checker's findings for the daemon with @pid: '' when clean (or not checked).
     memcheck: its log unless it says 0 errors; tsan: any report file it wrote for the pid."""
@@ -143,7 +148,7 @@ def check_report(pid):
     if CHECK == "memcheck":
         path = os.path.join(CHECK_DIR, f"memcheck-{pid}.log")
         text = open(path).read() if os.path.exists(path) else f"no valgrind log {path}"
-        return "" if re.search(r"ERROR SUMMARY: 0 errors", text) else text
+        return "" if _checker_errors(text) == 0 else text
     path = os.path.join(CHECK_DIR, f"tsan.{pid}")
     return open(path).read() if os.path.exists(path) else ""
 

@@ -37,14 +37,15 @@ int drmctl_cmd_stats(int argc, char **argv)
 	    drmctl_node_origin(path, NULL, 0) == DRMCTL_ORIGIN_CUSE &&
 	    drmctl_cuse_render_sibling(path, render, sizeof(render)) == 0)
 		fd = drmctl_open_path(render);
-	if (fd < 0)
+	if (fd < 0) {
 		fd = drmctl_open_node(argv[1], path, sizeof(path));
-	if (fd < 0)
-		return 1;
-	if (drmctl_node_origin(path, NULL, 0) != DRMCTL_ORIGIN_CUSE) {
-		fprintf(stderr, "drmctl: %s: not a cuse-drm node: kernel drivers keep no object counts\n", path);
-		close(fd);
-		return 1;
+		if (fd < 0)
+			return 1;
+		if (drmctl_node_origin(path, NULL, 0) != DRMCTL_ORIGIN_CUSE) {
+			fprintf(stderr, "drmctl: %s: not a cuse-drm node: kernel drivers keep no object counts\n", path);
+			close(fd);
+			return 1;
+		}
 	}
 	memset(&s, 0, sizeof(s));
 	if (ioctl(fd, CUSE_DRM_IOCTL_STATS, &s) < 0) {
